@@ -1,0 +1,273 @@
+"""``ScalekitClient`` and ``AsyncScalekitClient``: twins whose every I/O method runs one flow.
+
+>>> client = ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret")  # no I/O here
+>>> client.get_authorization_url("https://app.example/auth/callback").startswith(
+...     "https://acme.scalekit.dev/oauth/authorize?")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .authorization import (
+    AuthorizationRequest,
+    build_authorization_url,
+    build_logout_url,
+    new_authorization_request,
+)
+from .config import ScalekitConfig
+from .context import ClientContext
+from .drivers import run_async, run_sync
+from .errors import TokenValidationError
+from .idp_login import IdpInitiatedLoginClaims, idp_initiated_login_flow
+from .options import (
+    AuthorizationUrlOptions,
+    CodeAuthenticationOptions,
+    LogoutUrlOptions,
+    TokenValidationOptions,
+)
+from .tokens import (
+    AuthenticationResponse,
+    TokenResponse,
+    access_token_claims_flow,
+    authenticate_with_code_flow,
+    client_credentials_flow,
+    id_token_claims_flow,
+    refresh_flow,
+)
+from .webhooks import verify_webhook_payload
+
+__all__ = ["AsyncScalekitClient", "ScalekitClient"]
+
+
+class _ClientBase:
+    """What both twins share: configuration, caches and the pure (no I/O) methods."""
+
+    def __init__(
+        self,
+        env_url: str | None,
+        client_id: str | None,
+        client_secret: str | None,
+        *,
+        config: ScalekitConfig | None = None,
+        clock: Callable[[], float] | None = None,
+        **options: Any,
+    ) -> None:
+        if config is None:
+            config = ScalekitConfig(env_url or "", client_id or "", client_secret or "", **options)
+        self.config = config
+        self._ctx = ClientContext(config) if clock is None else ClientContext(config, clock)
+
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
+
+    def get_authorization_url(
+        self, redirect_uri: str | None = None, options: AuthorizationUrlOptions | None = None
+    ) -> str:
+        """The authorization URL exactly as asked (the official SDK's method).
+
+        Prefer :meth:`create_authorization_request`, which always adds PKCE, state and nonce
+        and hands back the secrets the callback needs.
+        """
+        return build_authorization_url(
+            self.config.env_url,
+            self.config.client_id,
+            redirect_uri or self.config.redirect_uri or "",
+            options or AuthorizationUrlOptions(),
+            self.config.scopes,
+        )
+
+    def create_authorization_request(
+        self, redirect_uri: str | None = None, options: AuthorizationUrlOptions | None = None
+    ) -> AuthorizationRequest:
+        """An authorization URL with PKCE S256, state and nonce, plus those secrets."""
+        return new_authorization_request(
+            self.config.env_url,
+            self.config.client_id,
+            redirect_uri or self.config.redirect_uri or "",
+            options,
+            self.config.scopes,
+        )
+
+    def get_logout_url(self, options: LogoutUrlOptions | None = None) -> str:
+        """Scalekit's logout URL; the browser must navigate there (top level)."""
+        options = options or LogoutUrlOptions()
+        if options.post_logout_redirect_uri is None and self.config.post_logout_redirect_uri:
+            options = LogoutUrlOptions(
+                options.id_token_hint, self.config.post_logout_redirect_uri, options.state
+            )
+        return build_logout_url(self.config.env_url, options)
+
+    def verify_webhook_payload(
+        self, secret: str, headers: Mapping[str, str], body: bytes | str
+    ) -> bool:
+        """``True`` for an authentic, recent webhook; ``WebhookVerificationError`` otherwise."""
+        return verify_webhook_payload(secret, headers, body, now=self._ctx.clock())
+
+
+class ScalekitClient(_ClientBase):
+    """The blocking client (Flask, sync Django, scripts). One pooled ``httpx.Client``."""
+
+    def __init__(
+        self,
+        env_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(env_url, client_id, client_secret, **options)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=self._timeout())
+
+    @classmethod
+    def from_config(cls, config: ScalekitConfig, **options: Any) -> ScalekitClient:
+        return cls(config=config, **options)
+
+    @classmethod
+    def from_env(cls, **options: Any) -> ScalekitClient:
+        return cls(config=ScalekitConfig.from_env(), **options)
+
+    def authenticate_with_code(
+        self, code: str, redirect_uri: str, options: CodeAuthenticationOptions | None = None
+    ) -> AuthenticationResponse:
+        """Exchange an authorization code; the ID token is validated (nonce when given)."""
+        return run_sync(
+            authenticate_with_code_flow(self._ctx, code, redirect_uri, options), self._http
+        )
+
+    def refresh_access_token(self, refresh_token: str) -> TokenResponse:
+        """New tokens for a refresh token: access, refresh (rotated), ID token and expires_in."""
+        return run_sync(refresh_flow(self._ctx, refresh_token), self._http)
+
+    def get_client_access_token(self, scopes: tuple[str, ...] = ()) -> TokenResponse:
+        """A client-credentials (machine) token."""
+        return run_sync(client_credentials_flow(self._ctx, scopes), self._http)
+
+    def validate_access_token_and_get_claims(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> dict[str, Any]:
+        """The claims of a valid access token, or ``TokenValidationError``."""
+        return run_sync(access_token_claims_flow(self._ctx, token, options), self._http)
+
+    def validate_access_token(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> bool:
+        """``True`` for a valid access token, ``False`` for any invalid one."""
+        try:
+            self.validate_access_token_and_get_claims(token, options)
+        except TokenValidationError:
+            return False
+        return True
+
+    def validate_id_token(self, id_token: str, nonce: str | None = None) -> dict[str, Any]:
+        """The claims of a valid ID token for this client, or ``TokenValidationError``."""
+        return run_sync(id_token_claims_flow(self._ctx, id_token, nonce), self._http)
+
+    def get_idp_initiated_login_claims(self, token: str) -> IdpInitiatedLoginClaims:
+        """Verify the ``idp_initiated_login`` token of an IdP-initiated login."""
+        return run_sync(idp_initiated_login_flow(self._ctx, token), self._http)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ScalekitClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncScalekitClient(_ClientBase):
+    """The asyncio twin (FastAPI, Starlette, async Django). One pooled ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        env_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(env_url, client_id, client_secret, **options)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self._timeout())
+
+    @classmethod
+    def from_config(cls, config: ScalekitConfig, **options: Any) -> AsyncScalekitClient:
+        return cls(config=config, **options)
+
+    @classmethod
+    def from_env(cls, **options: Any) -> AsyncScalekitClient:
+        return cls(config=ScalekitConfig.from_env(), **options)
+
+    async def authenticate_with_code(
+        self, code: str, redirect_uri: str, options: CodeAuthenticationOptions | None = None
+    ) -> AuthenticationResponse:
+        """Exchange an authorization code; the ID token is validated (nonce when given)."""
+        return await run_async(
+            authenticate_with_code_flow(self._ctx, code, redirect_uri, options), self._http
+        )
+
+    async def refresh_access_token(self, refresh_token: str) -> TokenResponse:
+        """New tokens for a refresh token: access, refresh (rotated), ID token and expires_in."""
+        return await run_async(refresh_flow(self._ctx, refresh_token), self._http)
+
+    async def get_client_access_token(self, scopes: tuple[str, ...] = ()) -> TokenResponse:
+        """A client-credentials (machine) token."""
+        return await run_async(client_credentials_flow(self._ctx, scopes), self._http)
+
+    async def validate_access_token_and_get_claims(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> dict[str, Any]:
+        """The claims of a valid access token, or ``TokenValidationError``."""
+        return await run_async(access_token_claims_flow(self._ctx, token, options), self._http)
+
+    async def validate_access_token(
+        self, token: str, options: TokenValidationOptions | None = None
+    ) -> bool:
+        """``True`` for a valid access token, ``False`` for any invalid one."""
+        try:
+            await self.validate_access_token_and_get_claims(token, options)
+        except TokenValidationError:
+            return False
+        return True
+
+    async def validate_id_token(self, id_token: str, nonce: str | None = None) -> dict[str, Any]:
+        """The claims of a valid ID token for this client, or ``TokenValidationError``."""
+        return await run_async(id_token_claims_flow(self._ctx, id_token, nonce), self._http)
+
+    async def get_idp_initiated_login_claims(self, token: str) -> IdpInitiatedLoginClaims:
+        """Verify the ``idp_initiated_login`` token of an IdP-initiated login."""
+        return await run_async(idp_initiated_login_flow(self._ctx, token), self._http)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def close(self) -> None:
+        await self.aclose()
+
+    async def __aenter__(self) -> AsyncScalekitClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,123 @@
+"""The only code that performs I/O: one driver over ``httpx.Client``, one over ``httpx.AsyncClient``.
+
+Everything else (what to send, how to read the answer) lives in flows
+(:mod:`scalekit_core.flows`), so the sync and async clients share every line of protocol logic.
+"""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import httpx
+
+from .errors import ScalekitConnectionError
+from .flows import Flow, HTTPRequest, HTTPResponse, T
+from .retry import RetryPolicy
+
+__all__ = ["run_async", "run_sync"]
+
+
+def _to_response(response: httpx.Response) -> HTTPResponse:
+    return HTTPResponse(response.status_code, dict(response.headers), response.content)
+
+
+def _connection_error(request: HTTPRequest, exc: httpx.HTTPError) -> ScalekitConnectionError:
+    # Only the method and path: query strings may carry codes or tokens.
+    path = httpx.URL(request.url).path
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+    return ScalekitConnectionError(f"{request.method} {path} {kind}: {type(exc).__name__}")
+
+
+def send_sync(http: httpx.Client, request: HTTPRequest, retry: RetryPolicy | None) -> HTTPResponse:
+    """Send one request, retrying it per ``retry`` when it is idempotent."""
+    started = time.monotonic()
+    attempt = 1
+    while True:
+        response: HTTPResponse | None = None
+        failure: httpx.HTTPError | None = None
+        try:
+            response = _to_response(
+                http.request(
+                    request.method, request.url, headers=request.headers, content=request.body
+                )
+            )
+        except httpx.HTTPError as exc:
+            failure = exc
+        wait = (
+            retry.delay(attempt, time.monotonic() - started, response)
+            if retry is not None and request.idempotent
+            else None
+        )
+        if wait is None:
+            if response is None:
+                assert failure is not None
+                raise _connection_error(request, failure) from failure
+            return response
+        time.sleep(wait)
+        attempt += 1
+
+
+async def send_async(
+    http: httpx.AsyncClient, request: HTTPRequest, retry: RetryPolicy | None
+) -> HTTPResponse:
+    """The async twin of :func:`send_sync`."""
+    started = time.monotonic()
+    attempt = 1
+    while True:
+        response: HTTPResponse | None = None
+        failure: httpx.HTTPError | None = None
+        try:
+            response = _to_response(
+                await http.request(
+                    request.method, request.url, headers=request.headers, content=request.body
+                )
+            )
+        except httpx.HTTPError as exc:
+            failure = exc
+        wait = (
+            retry.delay(attempt, time.monotonic() - started, response)
+            if retry is not None and request.idempotent
+            else None
+        )
+        if wait is None:
+            if response is None:
+                assert failure is not None
+                raise _connection_error(request, failure) from failure
+            return response
+        await anyio.sleep(wait)
+        attempt += 1
+
+
+def run_sync(flow: Flow[T], http: httpx.Client, retry: RetryPolicy | None = None) -> T:
+    """Run a flow to completion with blocking I/O.
+
+    A connection failure is thrown into the flow at its ``yield``, so a flow may recover
+    (e.g. keep using cached keys while the JWKS endpoint is down).
+    """
+    try:
+        request = next(flow)
+        while True:
+            try:
+                response = send_sync(http, request, retry)
+            except ScalekitConnectionError as exc:
+                request = flow.throw(exc)
+            else:
+                request = flow.send(response)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def run_async(flow: Flow[T], http: httpx.AsyncClient, retry: RetryPolicy | None = None) -> T:
+    """Run a flow to completion without blocking the event loop (twin of :func:`run_sync`)."""
+    try:
+        request = next(flow)
+        while True:
+            try:
+                response = await send_async(http, request, retry)
+            except ScalekitConnectionError as exc:
+                request = flow.throw(exc)
+            else:
+                request = flow.send(response)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]

@@ -1,0 +1,236 @@
+"""The token endpoint (code exchange, refresh, client credentials) and access-token validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from .claims import check_requirements, organization_of
+from .context import ClientContext
+from .errors import OAuthError, ScalekitError, TokenValidationError
+from .flows import Flow, HTTPRequest, HTTPResponse
+from .options import CodeAuthenticationOptions, TokenValidationOptions
+from .users import user_from_claims
+from .validation import check_id_token_claims, verify_jwt_flow
+
+__all__ = [
+    "AuthenticationResponse",
+    "TokenResponse",
+    "access_token_claims_flow",
+    "authenticate_with_code_flow",
+    "client_credentials_flow",
+    "id_token_claims_flow",
+    "parse_token_response",
+    "refresh_flow",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenResponse:
+    """What the token endpoint answered. Nothing is dropped (``raw`` keeps the rest)."""
+
+    access_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+    refresh_token: str | None = None
+    id_token: str | None = field(default=None, repr=False)
+    scope: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticationResponse:
+    """The result of ``authenticate_with_code``, shaped as in the official SDK.
+
+    ``user`` is a plain dict with the official camelCase keys (``id``, ``email``,
+    ``givenName``...), so it can be stored straight into a framework session.
+    """
+
+    user: dict[str, Any]
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    id_token: str = field(repr=False)
+    expires_in: int
+    organization_id: str | None = None
+    connection_id: str | None = None
+    token_type: str = "Bearer"
+    id_token_claims: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _expires_in(value: object, access_token: str) -> int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    # Some providers leave expires_in out; a JWT access token still says when it expires.
+    try:
+        claims = jwt.decode(access_token, options={"verify_signature": False})
+        exp = claims.get("exp")
+        iat = claims.get("iat")
+        if isinstance(exp, (int, float)) and isinstance(iat, (int, float)):
+            return max(0, int(exp - iat))
+    except jwt.PyJWTError:
+        pass
+    return 0
+
+
+def parse_token_response(response: HTTPResponse) -> TokenResponse:
+    """A ``TokenResponse``, or ``OAuthError`` carrying the provider's code and HTTP status."""
+    if response.status_code != 200:
+        try:
+            body = response.json()
+        except ScalekitError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            description = body.get("error_description")
+            raise OAuthError(
+                body["error"],
+                description if isinstance(description, str) else None,
+                response.status_code,
+            )
+        code = "server_error" if response.status_code >= 500 else "invalid_request"
+        raise OAuthError(
+            code, f"the token endpoint answered HTTP {response.status_code}", response.status_code
+        )
+    body = response.json()
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise ScalekitError("the token endpoint answered without an access_token")
+
+    def text(name: str) -> str | None:
+        value = body.get(name)
+        return value if isinstance(value, str) and value else None
+
+    return TokenResponse(
+        access_token=body["access_token"],
+        expires_in=_expires_in(body.get("expires_in"), body["access_token"]),
+        token_type=text("token_type") or "Bearer",
+        refresh_token=text("refresh_token"),
+        id_token=text("id_token"),
+        scope=text("scope"),
+        raw=body,
+    )
+
+
+def _token_flow(ctx: ClientContext, grant: dict[str, str]) -> Flow[TokenResponse]:
+    # client_secret_post only: a strict provider rejects a second mechanism in a header.
+    config = ctx.config
+    data = {**grant, "client_id": config.client_id, "client_secret": config.client_secret}
+    response = yield HTTPRequest.form(f"{config.env_url}/oauth/token", data)
+    return parse_token_response(response)
+
+
+def id_token_claims_flow(
+    ctx: ClientContext, id_token: str, nonce: str | None
+) -> Flow[dict[str, Any]]:
+    """Verify an ID token: signature, exact ``iss``, ``aud``/``azp`` = client id, times, nonce."""
+    config = ctx.config
+    claims = yield from verify_jwt_flow(
+        ctx.jwks,
+        config.env_url,
+        id_token,
+        issuer=config.env_url,
+        audience=config.client_id,
+        leeway=config.leeway,
+        now=ctx.clock(),
+    )
+    check_id_token_claims(claims, config.client_id, nonce)
+    return claims
+
+
+def authenticate_with_code_flow(
+    ctx: ClientContext, code: str, redirect_uri: str, options: CodeAuthenticationOptions | None
+) -> Flow[AuthenticationResponse]:
+    """Exchange an authorization code and validate the ID token it brings."""
+    if not code or not isinstance(code, str):
+        raise OAuthError("invalid_request", "the authorization code is missing")
+    options = options or CodeAuthenticationOptions()
+    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if options.code_verifier:
+        grant["code_verifier"] = options.code_verifier
+    tokens = yield from _token_flow(ctx, grant)
+    if tokens.id_token is None:
+        raise ScalekitError(
+            "the token endpoint answered without an id_token (is 'openid' in the scopes?)"
+        )
+    claims = yield from id_token_claims_flow(ctx, tokens.id_token, options.nonce)
+    amr = claims.get("amr")
+    connection_id = amr[0] if isinstance(amr, list) and amr and isinstance(amr[0], str) else None
+    return AuthenticationResponse(
+        user=user_from_claims(claims),
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        id_token=tokens.id_token,
+        expires_in=tokens.expires_in,
+        organization_id=organization_of(claims),
+        connection_id=connection_id,
+        token_type=tokens.token_type,
+        id_token_claims=claims,
+    )
+
+
+def refresh_flow(ctx: ClientContext, refresh_token: str) -> Flow[TokenResponse]:
+    """Use a refresh token. A provider that does not rotate keeps the one given."""
+    if not refresh_token or not isinstance(refresh_token, str):
+        raise OAuthError("invalid_request", "the refresh token is missing")
+    tokens = yield from _token_flow(
+        ctx, {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    )
+    if tokens.refresh_token is None:
+        return TokenResponse(
+            tokens.access_token,
+            tokens.expires_in,
+            tokens.token_type,
+            refresh_token,
+            tokens.id_token,
+            tokens.scope,
+            tokens.raw,
+        )
+    return tokens
+
+
+def client_credentials_flow(
+    ctx: ClientContext, scopes: tuple[str, ...] = ()
+) -> Flow[TokenResponse]:
+    """A machine-to-machine token (the management API's credential)."""
+    grant = {"grant_type": "client_credentials"}
+    if scopes:
+        grant["scope"] = " ".join(scopes)
+    return (yield from _token_flow(ctx, grant))
+
+
+def access_token_claims_flow(
+    ctx: ClientContext, token: object, options: TokenValidationOptions | None = None
+) -> Flow[dict[str, Any]]:
+    """Claims of a valid access token; repeat validations are served from the verified cache."""
+    config = ctx.config
+    issuer = config.env_url
+    audience = config.audience
+    if options is not None:
+        issuer = options.issuer or issuer
+        audience = options.audience or audience
+    now = ctx.clock()
+    if not isinstance(token, str):
+        raise TokenValidationError("malformed", "the token is not a string")
+    claims = ctx.verified.get(token, issuer, audience, now, config.leeway)
+    if claims is None:
+        claims = yield from verify_jwt_flow(
+            ctx.jwks,
+            config.env_url,
+            token,
+            issuer=issuer,
+            audience=audience,
+            leeway=config.leeway,
+            now=now,
+        )
+        ctx.verified.put(token, claims, issuer, audience)
+    if options is not None:
+        check_requirements(
+            claims,
+            scopes=options.required_scopes,
+            permissions=options.required_permissions,
+            roles=options.required_roles,
+            organization_id=options.organization_id,
+        )
+    return dict(claims)
