@@ -1,0 +1,20 @@
+"""Assemble the Starlette application around an `Emulator`."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from . import controls, management, oauth
+from .emulator import Emulator
+from .middleware import EmulatorMiddleware
+
+
+def create_app(emulator: Emulator) -> Starlette:
+    """The ASGI app serving `emulator` (controls answer 404 unless it enables them)."""
+    app = Starlette(
+        routes=[*oauth.routes, *controls.routes, *management.routes],
+        middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],
+    )
+    app.state.emulator = emulator
+    return app

@@ -1,0 +1,116 @@
+"""`/_emulator/*` JSON endpoints mirroring the Python control API (only when enabled)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .emulator import Emulator
+
+Control = Callable[[Emulator, dict[str, Any]], Any]
+
+
+class _BadControl(Exception):
+    pass
+
+
+def _number(data: dict[str, Any], name: str, *, required: bool = False) -> float | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise _BadControl(f"{name} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _BadControl(f"{name} must be a number")
+    return float(value)
+
+
+def _int(data: dict[str, Any], name: str) -> int | None:
+    value = _number(data, name)
+    return None if value is None else int(value)
+
+
+def control(handler: Control) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        emu: Emulator = request.app.state.emulator
+        if not emu.enable_controls:
+            return JSONResponse({"error": "not_found"}, status_code=404)
+        raw = await request.body()
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+            if not isinstance(data, dict):
+                raise _BadControl("body must be a JSON object")
+            result = handler(emu, data)
+        except (ValueError, _BadControl) as exc:
+            return JSONResponse({"error": "invalid_request", "error_description": str(exc)},
+                                status_code=400)
+        return JSONResponse(result if result is not None else {"ok": True})
+
+    return run
+
+
+def set_lifetimes(emu: Emulator, data: dict[str, Any]) -> Any:
+    lifetimes = emu.set_token_lifetimes(
+        access_token=_int(data, "access_token"), id_token=_int(data, "id_token"),
+        refresh_token=_int(data, "refresh_token"), code=_int(data, "code"),
+    )
+    return {"access_token": lifetimes.access_token, "id_token": lifetimes.id_token,
+            "refresh_token": lifetimes.refresh_token, "code": lifetimes.code}
+
+
+def set_clock(emu: Emulator, data: dict[str, Any]) -> Any:
+    offset = _number(data, "offset", required=True)
+    assert offset is not None
+    emu.set_clock_offset(offset)
+    return {"offset": offset, "now": emu.now()}
+
+
+def rotate_keys(emu: Emulator, data: dict[str, Any]) -> Any:
+    return {"kid": emu.rotate_keys()}
+
+
+def remove_key(emu: Emulator, data: dict[str, Any]) -> Any:
+    kid = data.get("kid")
+    if not isinstance(kid, str):
+        raise _BadControl("kid is required")
+    emu.remove_key(kid)
+    return None
+
+
+def add_fault(emu: Emulator, data: dict[str, Any]) -> Any:
+    path = data.get("path")
+    body = data.get("body")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise _BadControl("path must start with /")
+    if body is not None and not isinstance(body, str):
+        raise _BadControl("body must be a string")
+    status = _int(data, "status")
+    count = _int(data, "count")
+    emu.inject_fault(path, status=status, delay=_number(data, "delay") or 0.0, body=body,
+                     count=1 if count is None else count)
+    return None
+
+
+def calls(emu: Emulator, data: dict[str, Any]) -> Any:
+    return emu.call_counts()
+
+
+def reset(emu: Emulator, data: dict[str, Any]) -> Any:
+    emu.reset()
+    return None
+
+
+routes = [
+    Route("/_emulator/lifetimes", control(set_lifetimes), methods=["POST"]),
+    Route("/_emulator/clock", control(set_clock), methods=["POST"]),
+    Route("/_emulator/rotate-keys", control(rotate_keys), methods=["POST"]),
+    Route("/_emulator/remove-key", control(remove_key), methods=["POST"]),
+    Route("/_emulator/faults", control(add_fault), methods=["POST"]),
+    Route("/_emulator/calls", control(calls), methods=["GET"]),
+    Route("/_emulator/reset", control(reset), methods=["POST"]),
+]
