@@ -100,6 +100,8 @@ class Emulator:
         post_logout_redirect_uris: Iterable[str] | None = None,
     ) -> None:
         self._lock = threading.RLock()
+        # Separate from the state lock so slow disk writes never block request handling.
+        self._save_lock = threading.Lock()
         self.issuer = (issuer or DEFAULT_ISSUER).rstrip("/")
         self.enable_controls = enable_controls
         self.data_path = Path(data_path) if data_path is not None else None
@@ -169,7 +171,8 @@ class Emulator:
                 "state": self.state.to_json(),
                 "keys": [{"kid": k.kid, "pem": k.private_pem()} for k in self.keys.keys],
             }
-        write_json_atomically(self.data_path, data)
+        with self._save_lock:
+            write_json_atomically(self.data_path, data)
 
     def _load(self) -> tuple[EmulatorState, list[SigningKey]] | None:
         assert self.data_path is not None
