@@ -25,12 +25,23 @@ from .context import ClientContext
 from .drivers import run_async, run_sync
 from .errors import TokenValidationError
 from .idp_login import IdpInitiatedLoginClaims, idp_initiated_login_flow
+from .management import (
+    AsyncManagementRunner,
+    AsyncOrganizationClient,
+    AsyncSessionClient,
+    AsyncUserClient,
+    OrganizationClient,
+    SessionClient,
+    SyncManagementRunner,
+    UserClient,
+)
 from .options import (
     AuthorizationUrlOptions,
     CodeAuthenticationOptions,
     LogoutUrlOptions,
     TokenValidationOptions,
 )
+from .retry import RetryPolicy
 from .tokens import (
     AuthenticationResponse,
     TokenResponse,
@@ -120,11 +131,17 @@ class ScalekitClient(_ClientBase):
         client_secret: str | None = None,
         *,
         http_client: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
         **options: Any,
     ) -> None:
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout())
+        # Management API sub-clients; ``retry`` is their RetryPolicy (None: the default one).
+        management = SyncManagementRunner(self._ctx, self._http, retry)
+        self.organization = OrganizationClient(management)
+        self.session = self.sessions = SessionClient(management)
+        self.user = self.users = UserClient(management)
 
     @classmethod
     def from_config(cls, config: ScalekitConfig, **options: Any) -> ScalekitClient:
@@ -200,11 +217,17 @@ class AsyncScalekitClient(_ClientBase):
         client_secret: str | None = None,
         *,
         http_client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
         **options: Any,
     ) -> None:
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout())
+        # Management API sub-clients; ``retry`` is their RetryPolicy (None: the default one).
+        management = AsyncManagementRunner(self._ctx, self._http, retry)
+        self.organization = AsyncOrganizationClient(management)
+        self.session = self.sessions = AsyncSessionClient(management)
+        self.user = self.users = AsyncUserClient(management)
 
     @classmethod
     def from_config(cls, config: ScalekitConfig, **options: Any) -> AsyncScalekitClient:

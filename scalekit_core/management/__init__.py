@@ -1,0 +1,75 @@
+"""Scalekit's management API (organizations, sessions, users) for both twin clients.
+
+>>> from scalekit_core.management import CreateOrganization
+>>> org = client.organization.create_organization(  # doctest: +SKIP
+...     CreateOrganization(display_name="Acme Corp", external_id="org_12345"))
+"""
+
+from .clients import (
+    AsyncOrganizationClient,
+    AsyncSessionClient,
+    AsyncUserClient,
+    OrganizationClient,
+    SessionClient,
+    UserClient,
+)
+from .models import (
+    Membership,
+    Organization,
+    OrganizationsPage,
+    PortalLink,
+    RevokedSessions,
+    Role,
+    Session,
+    SessionDevice,
+    SessionLocation,
+    SessionsPage,
+    User,
+    UserProfile,
+    UsersPage,
+)
+from .runner import AsyncManagementRunner, SyncManagementRunner
+from .token import ManagementTokenCache
+from .values import (
+    SESSION_STATUSES,
+    CreateOrganization,
+    CreateUser,
+    SessionFilter,
+    Timestamp,
+    UpdateOrganization,
+    UpdateUser,
+    create_session_filter,
+)
+
+__all__ = [
+    "SESSION_STATUSES",
+    "AsyncManagementRunner",
+    "AsyncOrganizationClient",
+    "AsyncSessionClient",
+    "AsyncUserClient",
+    "CreateOrganization",
+    "CreateUser",
+    "ManagementTokenCache",
+    "Membership",
+    "Organization",
+    "OrganizationClient",
+    "OrganizationsPage",
+    "PortalLink",
+    "RevokedSessions",
+    "Role",
+    "Session",
+    "SessionClient",
+    "SessionDevice",
+    "SessionFilter",
+    "SessionLocation",
+    "SessionsPage",
+    "SyncManagementRunner",
+    "Timestamp",
+    "UpdateOrganization",
+    "UpdateUser",
+    "User",
+    "UserClient",
+    "UserProfile",
+    "UsersPage",
+    "create_session_filter",
+]

@@ -1,0 +1,332 @@
+"""The sub-clients ``client.organization``, ``client.session`` and ``client.user``, sync and async.
+
+Every method runs one flow through the client's runner (token, retries, the driver); the
+async twins have the same names, as coroutines, and async generators for ``iter_*``.
+
+>>> client.organization.generate_portal_link("org_acme").location  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from .models import (
+    Organization,
+    OrganizationsPage,
+    PortalLink,
+    RevokedSessions,
+    Session,
+    SessionsPage,
+    User,
+    UsersPage,
+)
+from .organizations import (
+    create_organization_flow,
+    delete_organization_flow,
+    generate_portal_link_flow,
+    get_organization_by_external_id_flow,
+    get_organization_flow,
+    list_organizations_flow,
+    update_organization_flow,
+)
+from .pagination import iterate_pages, iterate_pages_async
+from .runner import AsyncManagementRunner, SyncManagementRunner
+from .sessions import (
+    get_session_flow,
+    get_user_sessions_flow,
+    revoke_all_user_sessions_flow,
+    revoke_session_flow,
+)
+from .users import (
+    create_user_flow,
+    delete_user_flow,
+    get_user_flow,
+    list_organization_users_flow,
+    list_users_flow,
+    update_user_flow,
+)
+from .values import (
+    CreateOrganization,
+    CreateUser,
+    SessionFilter,
+    SupportsToDatetime,
+    UpdateOrganization,
+    UpdateUser,
+    create_session_filter,
+)
+
+__all__ = [
+    "AsyncOrganizationClient",
+    "AsyncSessionClient",
+    "AsyncUserClient",
+    "OrganizationClient",
+    "SessionClient",
+    "UserClient",
+]
+
+TimeArg = datetime | SupportsToDatetime | None
+
+
+def _new_user(user: CreateUser | None, fields: dict[str, Any]) -> CreateUser:
+    return user if user is not None else CreateUser(**fields)
+
+
+class OrganizationClient:
+    """Organizations: create, read, list, update, delete, admin-portal links."""
+
+    def __init__(self, runner: SyncManagementRunner) -> None:
+        self._run = runner.run
+
+    def create_organization(self, organization: CreateOrganization) -> Organization:
+        """Create an organization (sent once: a create is never retried)."""
+        return self._run(create_organization_flow, organization)
+
+    def get_organization(self, organization_id: str) -> Organization:
+        return self._run(get_organization_flow, organization_id)
+
+    def get_organization_by_external_id(self, external_id: str) -> Organization:
+        return self._run(get_organization_by_external_id_flow, external_id)
+
+    def list_organizations(
+        self, page_size: int | None = None, page_token: str | None = None
+    ) -> OrganizationsPage:
+        return self._run(list_organizations_flow, page_size, page_token)
+
+    def iter_organizations(self, page_size: int | None = None) -> Iterator[Organization]:
+        """Every organization, page after page."""
+        return iterate_pages(
+            lambda token: self.list_organizations(page_size, token), lambda p: p.organizations
+        )
+
+    def update_organization(
+        self, organization_id: str, update: UpdateOrganization | None = None, **fields: Any
+    ) -> Organization:
+        """Change the given fields, e.g. ``update_organization(id, display_name="Acme")``."""
+        return self._run(update_organization_flow, organization_id, update, fields)
+
+    def delete_organization(self, organization_id: str) -> None:
+        return self._run(delete_organization_flow, organization_id)
+
+    def generate_portal_link(self, organization_id: str) -> PortalLink:
+        """An admin-portal link; ``.location`` is the URL."""
+        return self._run(generate_portal_link_flow, organization_id)
+
+
+class AsyncOrganizationClient:
+    """The async twin of :class:`OrganizationClient`."""
+
+    def __init__(self, runner: AsyncManagementRunner) -> None:
+        self._run = runner.run
+
+    async def create_organization(self, organization: CreateOrganization) -> Organization:
+        """Create an organization (sent once: a create is never retried)."""
+        return await self._run(create_organization_flow, organization)
+
+    async def get_organization(self, organization_id: str) -> Organization:
+        return await self._run(get_organization_flow, organization_id)
+
+    async def get_organization_by_external_id(self, external_id: str) -> Organization:
+        return await self._run(get_organization_by_external_id_flow, external_id)
+
+    async def list_organizations(
+        self, page_size: int | None = None, page_token: str | None = None
+    ) -> OrganizationsPage:
+        return await self._run(list_organizations_flow, page_size, page_token)
+
+    def iter_organizations(self, page_size: int | None = None) -> AsyncIterator[Organization]:
+        """Every organization, page after page (``async for``)."""
+        return iterate_pages_async(
+            lambda token: self.list_organizations(page_size, token), lambda p: p.organizations
+        )
+
+    async def update_organization(
+        self, organization_id: str, update: UpdateOrganization | None = None, **fields: Any
+    ) -> Organization:
+        """Change the given fields, e.g. ``update_organization(id, display_name="Acme")``."""
+        return await self._run(update_organization_flow, organization_id, update, fields)
+
+    async def delete_organization(self, organization_id: str) -> None:
+        return await self._run(delete_organization_flow, organization_id)
+
+    async def generate_portal_link(self, organization_id: str) -> PortalLink:
+        """An admin-portal link; ``.location`` is the URL."""
+        return await self._run(generate_portal_link_flow, organization_id)
+
+
+class _SessionFilters:
+    def create_session_filter(
+        self,
+        status: Iterable[str] | str | None = None,
+        start_time: TimeArg = None,
+        end_time: TimeArg = None,
+    ) -> SessionFilter:
+        """A filter for ``get_user_sessions`` (no I/O, so a plain method on both twins)."""
+        return create_session_filter(status, start_time, end_time)
+
+
+class SessionClient(_SessionFilters):
+    """Scalekit sessions: read, list a user's, revoke."""
+
+    def __init__(self, runner: SyncManagementRunner) -> None:
+        self._run = runner.run
+
+    def get_session(self, session_id: str) -> Session:
+        return self._run(get_session_flow, session_id)
+
+    def get_user_sessions(
+        self,
+        user_id: str,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        filter: SessionFilter | None = None,
+    ) -> SessionsPage:
+        return self._run(get_user_sessions_flow, user_id, page_size, page_token, filter)
+
+    def iter_user_sessions(
+        self,
+        user_id: str,
+        page_size: int | None = None,
+        filter: SessionFilter | None = None,
+    ) -> Iterator[Session]:
+        """Every session of ``user_id`` matching ``filter``, page after page."""
+        return iterate_pages(
+            lambda token: self.get_user_sessions(user_id, page_size, token, filter),
+            lambda p: p.sessions,
+        )
+
+    def revoke_session(self, session_id: str) -> Session:
+        """Revoke one session; answers the session as revoked."""
+        return self._run(revoke_session_flow, session_id)
+
+    def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
+        """Revoke every active session of ``user_id`` (logout from all devices)."""
+        return self._run(revoke_all_user_sessions_flow, user_id)
+
+
+class AsyncSessionClient(_SessionFilters):
+    """The async twin of :class:`SessionClient`."""
+
+    def __init__(self, runner: AsyncManagementRunner) -> None:
+        self._run = runner.run
+
+    async def get_session(self, session_id: str) -> Session:
+        return await self._run(get_session_flow, session_id)
+
+    async def get_user_sessions(
+        self,
+        user_id: str,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        filter: SessionFilter | None = None,
+    ) -> SessionsPage:
+        return await self._run(get_user_sessions_flow, user_id, page_size, page_token, filter)
+
+    def iter_user_sessions(
+        self,
+        user_id: str,
+        page_size: int | None = None,
+        filter: SessionFilter | None = None,
+    ) -> AsyncIterator[Session]:
+        """Every session of ``user_id`` matching ``filter`` (``async for``)."""
+        return iterate_pages_async(
+            lambda token: self.get_user_sessions(user_id, page_size, token, filter),
+            lambda p: p.sessions,
+        )
+
+    async def revoke_session(self, session_id: str) -> Session:
+        """Revoke one session; answers the session as revoked."""
+        return await self._run(revoke_session_flow, session_id)
+
+    async def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
+        """Revoke every active session of ``user_id`` (logout from all devices)."""
+        return await self._run(revoke_all_user_sessions_flow, user_id)
+
+
+class UserClient:
+    """Users: read, list (all or one organization's), create with membership, update, delete."""
+
+    def __init__(self, runner: SyncManagementRunner) -> None:
+        self._run = runner.run
+
+    def get_user(self, user_id: str) -> User:
+        return self._run(get_user_flow, user_id)
+
+    def list_users(self, page_size: int | None = None, page_token: str | None = None) -> UsersPage:
+        return self._run(list_users_flow, page_size, page_token)
+
+    def iter_users(self, page_size: int | None = None) -> Iterator[User]:
+        return iterate_pages(lambda token: self.list_users(page_size, token), lambda p: p.users)
+
+    def list_organization_users(
+        self, organization_id: str, page_size: int | None = None, page_token: str | None = None
+    ) -> UsersPage:
+        return self._run(list_organization_users_flow, organization_id, page_size, page_token)
+
+    def iter_organization_users(
+        self, organization_id: str, page_size: int | None = None
+    ) -> Iterator[User]:
+        return iterate_pages(
+            lambda token: self.list_organization_users(organization_id, page_size, token),
+            lambda p: p.users,
+        )
+
+    def create_user(
+        self, organization_id: str, user: CreateUser | None = None, **fields: Any
+    ) -> User:
+        """A new member of ``organization_id``: ``create_user(org, email=..., roles=[...])``."""
+        return self._run(create_user_flow, organization_id, _new_user(user, fields))
+
+    def update_user(self, user_id: str, update: UpdateUser | None = None, **fields: Any) -> User:
+        return self._run(update_user_flow, user_id, update, fields)
+
+    def delete_user(self, user_id: str) -> None:
+        return self._run(delete_user_flow, user_id)
+
+
+class AsyncUserClient:
+    """The async twin of :class:`UserClient`."""
+
+    def __init__(self, runner: AsyncManagementRunner) -> None:
+        self._run = runner.run
+
+    async def get_user(self, user_id: str) -> User:
+        return await self._run(get_user_flow, user_id)
+
+    async def list_users(
+        self, page_size: int | None = None, page_token: str | None = None
+    ) -> UsersPage:
+        return await self._run(list_users_flow, page_size, page_token)
+
+    def iter_users(self, page_size: int | None = None) -> AsyncIterator[User]:
+        return iterate_pages_async(
+            lambda token: self.list_users(page_size, token), lambda p: p.users
+        )
+
+    async def list_organization_users(
+        self, organization_id: str, page_size: int | None = None, page_token: str | None = None
+    ) -> UsersPage:
+        return await self._run(list_organization_users_flow, organization_id, page_size, page_token)
+
+    def iter_organization_users(
+        self, organization_id: str, page_size: int | None = None
+    ) -> AsyncIterator[User]:
+        return iterate_pages_async(
+            lambda token: self.list_organization_users(organization_id, page_size, token),
+            lambda p: p.users,
+        )
+
+    async def create_user(
+        self, organization_id: str, user: CreateUser | None = None, **fields: Any
+    ) -> User:
+        """A new member of ``organization_id``: ``create_user(org, email=..., roles=[...])``."""
+        return await self._run(create_user_flow, organization_id, _new_user(user, fields))
+
+    async def update_user(
+        self, user_id: str, update: UpdateUser | None = None, **fields: Any
+    ) -> User:
+        return await self._run(update_user_flow, user_id, update, fields)
+
+    async def delete_user(self, user_id: str) -> None:
+        return await self._run(delete_user_flow, user_id)
