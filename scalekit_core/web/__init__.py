@@ -1,0 +1,51 @@
+"""Framework-neutral sessions: login, callback, per-request load, logout, guards.
+
+Adapters translate their framework's request into a :class:`WebRequest`, call one method of
+:class:`SessionManager` (blocking) or :class:`AsyncSessionManager` (asyncio), and turn the
+returned :class:`WebResponse` / :class:`LoadResult` into a framework response, applying each
+:class:`CookieWrite` with the framework's own ``set_cookie``.
+
+>>> from scalekit_core.web import SessionSettings
+>>> SessionSettings(secrets="s" * 32, base_url="https://app.example").redirect_uri
+'https://app.example/auth/callback'
+"""
+
+from .errors import AuthenticationRequired, PermissionDenied
+from .guards import require
+from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
+from .responses import is_browser_navigation
+from .return_to import safe_return_to
+from .session_data import SessionData, User
+from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
+from .stores import (
+    AnySessionStore,
+    AsyncSessionStore,
+    CookieSessionStore,
+    MemorySessionStore,
+    SessionStore,
+)
+
+__all__ = [
+    "DEFAULT_SESSION_SCOPES",
+    "AnySessionStore",
+    "AsyncSessionManager",
+    "AsyncSessionStore",
+    "AuthenticationRequired",
+    "CookieSessionStore",
+    "CookieWrite",
+    "LoadResult",
+    "MemorySessionStore",
+    "OnLogin",
+    "PermissionDenied",
+    "SessionData",
+    "SessionManager",
+    "SessionSettings",
+    "SessionStore",
+    "User",
+    "WebRequest",
+    "WebResponse",
+    "is_browser_navigation",
+    "require",
+    "safe_return_to",
+]

@@ -1,0 +1,82 @@
+"""Cookie writes with the layer's attributes, and chunking of values too large for one cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .requests import CookieWrite
+from .settings import SessionSettings
+
+__all__ = ["CHUNK_SIZE", "MAX_CHUNKS", "CookieJar", "chunk_names", "read_chunked"]
+
+#: Largest value per cookie: with name and attributes a cookie stays well under 4096 bytes.
+CHUNK_SIZE = 3800
+MAX_CHUNKS = 10
+
+
+def chunk_names(cookies: Mapping[str, str], name: str) -> list[str]:
+    """Names in ``cookies`` that belong to the (possibly chunked) cookie ``name``."""
+    prefix = name + "."
+    return [
+        key
+        for key in cookies
+        if key == name or (key.startswith(prefix) and key[len(prefix) :].isdigit())
+    ]
+
+
+def read_chunked(cookies: Mapping[str, str], name: str) -> str | None:
+    """The whole value of ``name``: the cookie itself, or ``name.0``, ``name.1``... joined."""
+    single = cookies.get(name)
+    if single is not None:
+        return single
+    parts: list[str] = []
+    for index in range(MAX_CHUNKS + 1):
+        part = cookies.get(f"{name}.{index}")
+        if part is None:
+            break
+        parts.append(part)
+    if not parts or len(parts) > MAX_CHUNKS:
+        return None
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class CookieJar:
+    """Builds cookie writes and deletions that all carry the same attributes."""
+
+    settings: SessionSettings
+
+    def set(self, name: str, value: str, max_age: float) -> CookieWrite:
+        return CookieWrite(
+            name,
+            value,
+            max(1, int(max_age)),
+            "/",
+            self.settings.cookie_domain,
+            bool(self.settings.cookie_secure),
+        )
+
+    def delete(self, name: str) -> CookieWrite:
+        return CookieWrite(
+            name, "", 0, "/", self.settings.cookie_domain, bool(self.settings.cookie_secure)
+        )
+
+    def delete_all(self, names: Iterable[str]) -> list[CookieWrite]:
+        return [self.delete(name) for name in names]
+
+    def set_chunked(
+        self, cookies: Mapping[str, str], name: str, value: str, max_age: float
+    ) -> list[CookieWrite]:
+        """Write ``value`` as ``name`` or as chunks, deleting chunks the request still has."""
+        parts = [value[i : i + CHUNK_SIZE] for i in range(0, len(value), CHUNK_SIZE)] or [""]
+        if len(parts) == 1:
+            written = {name}
+            writes = [self.set(name, value, max_age)]
+        else:
+            written = {f"{name}.{index}" for index in range(len(parts))}
+            writes = [
+                self.set(f"{name}.{index}", part, max_age) for index, part in enumerate(parts)
+            ]
+        stale = [key for key in chunk_names(cookies, name) if key not in written]
+        return writes + self.delete_all(sorted(stale))

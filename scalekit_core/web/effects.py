@@ -1,0 +1,111 @@
+"""The I/O a session decision may need, as values (the session layer's sans-I/O seam).
+
+The decision logic (``login``, ``loading``, ``logout``) is written as generators that yield
+these effects and receive their results, exactly like the core's HTTP flows. The two
+managers are the only code that performs them: ``SessionManager`` with blocking calls,
+``AsyncSessionManager`` with awaits. A ``ScalekitError`` raised while performing an effect is
+thrown back into the generator at its ``yield``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ..tokens import AuthenticationResponse
+from .session_data import SessionData, User
+
+__all__ = [
+    "CallOnLogin",
+    "Effect",
+    "ExchangeCode",
+    "LoginTokens",
+    "RefreshTokens",
+    "StoreDelete",
+    "StoreGet",
+    "StoreSet",
+    "VerifyBearer",
+    "VerifyIdpLogin",
+    "WebFlow",
+]
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ExchangeCode:
+    """Exchange the code (ID token checked with ``nonce``), then validate the access token.
+
+    Result: :class:`LoginTokens`."""
+
+    code: str = field(repr=False)
+    redirect_uri: str
+    code_verifier: str = field(repr=False)
+    nonce: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LoginTokens:
+    auth: AuthenticationResponse
+    access_claims: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class VerifyIdpLogin:
+    """Result: ``IdpInitiatedLoginClaims``."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class VerifyBearer:
+    """Validate an access token locally (cached JWKS). Result: its claims."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RefreshTokens:
+    """Single-flight refresh. Result: ``TokenResponse``; failure: ``RefreshFailed``."""
+
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StoreGet:
+    session_id: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StoreSet:
+    session_id: str = field(repr=False)
+    data: SessionData
+    ttl: float
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class StoreDelete:
+    session_id: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CallOnLogin:
+    """Call the app's ``on_login`` hook (it may raise ``PermissionDenied`` to refuse)."""
+
+    user: User
+    auth: AuthenticationResponse
+
+
+Effect = (
+    ExchangeCode
+    | VerifyIdpLogin
+    | VerifyBearer
+    | RefreshTokens
+    | StoreGet
+    | StoreSet
+    | StoreDelete
+    | CallOnLogin
+)
+WebFlow = Generator[Effect, Any, R]

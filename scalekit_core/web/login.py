@@ -1,0 +1,218 @@
+"""``start_login`` and ``complete_login`` (the callback) as sans-I/O flows."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from ..errors import OAuthError, ScalekitError, TokenValidationError
+from ..idp_login import IdpInitiatedLoginClaims
+from ..options import AuthorizationUrlOptions
+from .context import WebContext
+from .effects import CallOnLogin, ExchangeCode, LoginTokens, StoreDelete, VerifyIdpLogin, WebFlow
+from .errors import PermissionDenied
+from .persistence import read_session, write_session
+from .requests import CookieWrite, WebRequest, WebResponse
+from .responses import error_page, redirect
+from .return_to import safe_return_to
+from .sealing import MAX_SEALED_LENGTH
+from .session_data import SessionData, User, trim_profile
+from .transactions import RETRY_STATE_PREFIX, Transaction, is_valid_state
+
+__all__ = ["LoginOptions", "complete_login_flow", "start_login_flow"]
+
+log = logging.getLogger("scalekit_core.web")
+
+_MAX_PARAM = 512
+
+
+@dataclass(frozen=True)
+class LoginOptions:
+    """Routing of one login: explicit values win over the request's query parameters."""
+
+    return_to: str | None = None
+    organization_id: str | None = None
+    connection_id: str | None = None
+    login_hint: str | None = None
+    prompt: str | None = None
+
+
+def _param(request: WebRequest, name: str) -> str | None:
+    value = request.query.get(name)
+    return value if value and len(value) <= _MAX_PARAM else None
+
+
+def begin_login(
+    ctx: WebContext,
+    request: WebRequest,
+    options: LoginOptions,
+    *,
+    state: str | None = None,
+    extra_cookies: tuple[CookieWrite, ...] = (),
+) -> WebResponse:
+    """Pure: a 302 to Scalekit's authorize URL and the sealed transaction cookie."""
+    settings = ctx.settings
+    auth = ctx.client.create_authorization_request(
+        settings.redirect_uri,
+        AuthorizationUrlOptions(
+            scopes=list(settings.scopes),
+            state=state,
+            organization_id=options.organization_id,
+            connection_id=options.connection_id,
+            login_hint=options.login_hint,
+            prompt=options.prompt,
+        ),
+    )
+    now = ctx.clock()
+    transaction = Transaction(
+        auth.state,
+        auth.nonce,
+        auth.code_verifier,
+        safe_return_to(options.return_to),
+        now,
+        auth.redirect_uri,
+    )
+    writes = ctx.transactions.write(request.cookies, transaction, now)
+    return redirect(auth.url, [*extra_cookies, *writes])
+
+
+def start_login_flow(
+    ctx: WebContext, request: WebRequest, options: LoginOptions
+) -> WebFlow[WebResponse]:
+    merged = LoginOptions(
+        return_to=options.return_to or _param(request, "return_to"),
+        organization_id=options.organization_id or _param(request, "organization_id"),
+        connection_id=options.connection_id or _param(request, "connection_id"),
+        login_hint=options.login_hint or _param(request, "login_hint"),
+        prompt=options.prompt,
+    )
+    idp_token = request.query.get("idp_initiated_login")
+    if idp_token:
+        try:
+            claims: IdpInitiatedLoginClaims = yield VerifyIdpLogin(idp_token)
+        except TokenValidationError as exc:
+            log.info("IdP-initiated login refused: %s", exc.reason)
+            return error_page(400, "Sign-in failed", "The sign-in link is invalid or has expired.")
+        except ScalekitError as exc:
+            log.warning("IdP-initiated login not verified: %s", type(exc).__name__)
+            return _unavailable()
+        merged = LoginOptions(
+            return_to=safe_return_to(claims.relay_state, merged.return_to or "/"),
+            organization_id=claims.organization_id or merged.organization_id,
+            connection_id=claims.connection_id or merged.connection_id,
+            login_hint=claims.login_hint or merged.login_hint,
+            prompt=merged.prompt,
+        )
+    return begin_login(ctx, request, merged)
+
+
+def _unavailable() -> WebResponse:
+    return error_page(
+        503,
+        "Sign-in is unavailable",
+        "The identity provider could not be reached. Please try again in a moment.",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _failed(message: str, cookies: tuple[CookieWrite, ...] = ()) -> WebResponse:
+    return error_page(400, "Sign-in failed", message, cookies)
+
+
+def complete_login_flow(
+    ctx: WebContext, request: WebRequest, *, call_on_login: bool
+) -> WebFlow[WebResponse]:
+    query = request.query
+    state = query.get("state")
+    valid_state = is_valid_state(state)
+    assert state is None or isinstance(state, str)
+    txn_name = ctx.transactions.name(state) if valid_state and state else None
+    consumed = (ctx.jar.delete(txn_name),) if txn_name and txn_name in request.cookies else ()
+
+    error = query.get("error")
+    if error:
+        description = query.get("error_description", "")
+        log.info("authorization response carried error %r", error[:100])
+        message = f"{error[:100]}: {description[:300]}" if description else error[:100]
+        return _failed(f"The identity provider refused the sign-in ({message}).", consumed)
+    if not valid_state or state is None:
+        return _failed("The sign-in response is missing its state.", consumed)
+
+    transaction = ctx.transactions.read(request.cookies, state)
+    now = ctx.clock()
+    if transaction is None or ctx.transactions.is_expired(transaction, now):
+        if state.startswith(RETRY_STATE_PREFIX):
+            return _failed(
+                "The sign-in could not be completed: this browser did not keep the login "
+                "cookie. Please allow cookies for this site and try again.",
+                consumed,
+            )
+        log.info("login transaction missing or expired, restarting login once")
+        return_to = transaction.return_to if transaction is not None else "/"
+        return begin_login(
+            ctx,
+            request,
+            LoginOptions(return_to=return_to),
+            state=RETRY_STATE_PREFIX + secrets.token_urlsafe(24),
+            extra_cookies=consumed,
+        )
+
+    issuer = query.get("iss")
+    if issuer is not None and issuer != ctx.client.config.env_url:
+        return _failed("The sign-in response came from an unexpected issuer.", consumed)
+    code = query.get("code")
+    if not code or len(code) > 4096:
+        return _failed("The sign-in response is missing its authorization code.", consumed)
+
+    try:
+        tokens: LoginTokens = yield ExchangeCode(
+            code, transaction.redirect_uri, transaction.code_verifier, transaction.nonce
+        )
+    except ScalekitError as exc:
+        return _exchange_failure(exc, consumed)
+
+    auth = tokens.auth
+    exp = tokens.access_claims.get("exp")
+    data = SessionData(
+        access_token=auth.access_token,
+        expires_at=float(exp) if isinstance(exp, (int, float)) else now + auth.expires_in,
+        created_at=now,
+        last_seen=now,
+        refresh_token=auth.refresh_token,
+        id_token=auth.id_token,
+        profile=trim_profile(auth.id_token_claims),
+    )
+    user = User.from_claims(tokens.access_claims, data.profile)
+    if user is None:
+        return _failed("The identity provider did not name the signed-in user.", consumed)
+    if call_on_login:
+        try:
+            yield CallOnLogin(user, auth)
+        except PermissionDenied as exc:
+            return error_page(403, "Access denied", exc.message, consumed)
+
+    # A fresh session every login (no fixation): the previous server-side one is dropped.
+    previous = yield from read_session(ctx, request.cookies)
+    writes = yield from write_session(ctx, request.cookies, data, None, now)
+    if previous.session_id is not None:
+        yield StoreDelete(previous.session_id)
+    if not ctx.server_side and sum(len(w.value) for w in writes) > MAX_SEALED_LENGTH:
+        log.error("session too large for cookies; configure a server-side session store")
+        return _failed("The session is too large to be stored in cookies.", consumed)
+    log.info("login completed")
+    return redirect(transaction.return_to, [*consumed, *writes])
+
+
+def _exchange_failure(exc: ScalekitError, consumed: tuple[CookieWrite, ...]) -> WebResponse:
+    if isinstance(exc, TokenValidationError):
+        log.warning("ID token rejected at login: %s", exc.reason)
+        return _failed("The identity provider's answer could not be verified.", consumed)
+    if isinstance(exc, OAuthError) and (exc.status_code is None or exc.status_code < 500):
+        log.info("code exchange refused: %s", exc.error)
+        return _failed(
+            f"The sign-in could not be completed ({exc.error[:100]}). Please try again.", consumed
+        )
+    log.warning("code exchange failed: %s", type(exc).__name__)
+    response = _unavailable()
+    return WebResponse(response.status, response.headers, response.body, consumed)

@@ -1,0 +1,71 @@
+"""``logout``: POST only, same-origin only; clears every cookie the layer set."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from ..options import LogoutUrlOptions
+from .context import WebContext
+from .effects import WebFlow
+from .persistence import clear_session, read_session
+from .requests import WebRequest, WebResponse
+from .responses import error_page, redirect
+
+__all__ = ["is_same_origin", "logout_flow"]
+
+log = logging.getLogger("scalekit_core.web")
+
+
+def _origin_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def is_same_origin(ctx: WebContext, request: WebRequest) -> bool:
+    """``Origin`` (or, without it, ``Referer``) must be the app's own origin.
+
+    A request with neither and no ``Sec-Fetch-Site: cross-site`` is a non-browser client,
+    which cannot be the victim of cross-site request forgery.
+    """
+    expected = ctx.settings.origin
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        return _origin_of(origin) == expected
+    referer = request.headers.get("referer")
+    if referer:
+        return _origin_of(referer) == expected
+    if origin == "null":
+        return False
+    return request.headers.get("sec-fetch-site", "same-origin").lower() in (
+        "same-origin",
+        "none",
+    )
+
+
+def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
+    if request.method != "POST":
+        return error_page(
+            405, "Method not allowed", "Sign out with a POST request.", headers={"Allow": "POST"}
+        )
+    if not is_same_origin(ctx, request):
+        log.info("cross-site logout refused")
+        return error_page(403, "Forbidden", "Cross-site sign-out requests are refused.")
+    cookies = request.cookies
+    stored = yield from read_session(ctx, cookies)
+    id_token = stored.data.id_token if stored.data is not None else None
+    deletions = yield from clear_session(ctx, cookies, stored.session_id)
+    deletions += ctx.jar.delete_all(sorted(ctx.transactions.names_in(cookies)))
+    url = ctx.client.get_logout_url(
+        LogoutUrlOptions(
+            id_token_hint=id_token,
+            post_logout_redirect_uri=ctx.settings.post_logout_redirect_uri,
+        )
+    )
+    log.info("logout")
+    return redirect(url, deletions)

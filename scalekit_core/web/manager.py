@@ -1,0 +1,334 @@
+"""``SessionManager`` and ``AsyncSessionManager``: twins that run the same decision flows.
+
+Every decision lives in the flows of ``login``, ``loading`` and ``logout``; the managers only
+perform the effects those flows yield (token endpoint, JWKS, session store, the app's hook),
+with blocking calls or with awaits. Adapters call one method per route::
+
+    manager = SessionManager(ScalekitClient(...), SessionSettings(secrets=..., base_url=...))
+    response = manager.start_login(web_request)        # GET  /auth/login
+    response = manager.complete_login(web_request)     # GET  /auth/callback
+    response = manager.logout(web_request)             # POST /auth/logout
+    result = manager.load(web_request)                 # every request: result.user, result.cookies
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from ..client import AsyncScalekitClient, ScalekitClient
+from ..errors import ConfigurationError, ScalekitError
+from ..options import CodeAuthenticationOptions
+from ..tokens import AuthenticationResponse, TokenResponse
+from .context import WebContext
+from .effects import (
+    CallOnLogin,
+    Effect,
+    ExchangeCode,
+    LoginTokens,
+    RefreshTokens,
+    StoreDelete,
+    StoreGet,
+    StoreSet,
+    VerifyBearer,
+    VerifyIdpLogin,
+    WebFlow,
+)
+from .errors import PermissionDenied
+from .guards import require
+from .loading import load_flow
+from .login import LoginOptions, complete_login_flow, start_login_flow
+from .logout import logout_flow
+from .refresh import AsyncRefreshCoordinator, RefreshCoordinator, RefreshOutcomes
+from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
+from .responses import forbidden_response, is_browser_navigation, unauthenticated_response
+from .session_data import User
+from .settings import SessionSettings
+from .stores import CookieSessionStore, SessionStore
+
+__all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
+
+T = TypeVar("T")
+
+#: ``on_login(user, auth)``: called after a successful login, before the session is created;
+#: raise ``PermissionDenied`` to refuse the login (403 page). May be async for the async twin.
+OnLogin = Callable[[User, AuthenticationResponse], Any]
+
+
+class _ManagerBase:
+    """The pure half both twins share: settings, context and the no-I/O responses."""
+
+    def __init__(
+        self,
+        client: ScalekitClient | AsyncScalekitClient,
+        settings: SessionSettings,
+        *,
+        on_login: OnLogin | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.on_login = on_login
+        # The client's clock by default, so token validation and session lifetimes agree.
+        self.clock = clock or client._ctx.clock
+        self._ctx = WebContext(settings, client, self.clock)
+        self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
+        self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
+
+    def is_browser_navigation(self, request: WebRequest) -> bool:
+        """The one browser-vs-API rule (302 to login vs 401 JSON; HTML vs JSON 403)."""
+        return is_browser_navigation(request)
+
+    def unauthenticated(
+        self, request: WebRequest, cookies: Iterable[CookieWrite] = ()
+    ) -> WebResponse:
+        """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate."""
+        return unauthenticated_response(self.settings, request, cookies)
+
+    def forbidden(
+        self,
+        request: WebRequest,
+        reason: str | PermissionDenied = "forbidden",
+        cookies: Iterable[CookieWrite] = (),
+    ) -> WebResponse:
+        """403, as an HTML page for a navigation or JSON otherwise."""
+        return forbidden_response(request, reason, cookies)
+
+    def require(
+        self,
+        user: User | None,
+        *,
+        scopes: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> User:
+        """The user, or ``AuthenticationRequired`` / ``PermissionDenied``."""
+        return require(
+            user,
+            scopes=scopes,
+            permissions=permissions,
+            roles=roles,
+            organization_id=organization_id,
+        )
+
+    @staticmethod
+    def _options(
+        return_to: str | None,
+        organization_id: str | None,
+        connection_id: str | None,
+        login_hint: str | None,
+        prompt: str | None,
+    ) -> LoginOptions:
+        return LoginOptions(return_to, organization_id, connection_id, login_hint, prompt)
+
+
+class SessionManager(_ManagerBase):
+    """The blocking twin, for Flask and sync Django (uses a ``ScalekitClient``)."""
+
+    def __init__(
+        self,
+        client: ScalekitClient,
+        settings: SessionSettings,
+        *,
+        on_login: OnLogin | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not isinstance(client, ScalekitClient):
+            raise ConfigurationError("SessionManager needs a ScalekitClient")
+        store = settings.store
+        if (
+            store is not None
+            and not isinstance(store, CookieSessionStore)
+            and (not isinstance(store, SessionStore) or inspect.iscoroutinefunction(store.get))
+        ):
+            raise ConfigurationError("SessionManager needs a blocking SessionStore")
+        super().__init__(client, settings, on_login=on_login, clock=clock)
+        self._sync_client = client
+        self._refresh = RefreshCoordinator(self._outcomes)
+
+    def start_login(
+        self,
+        request: WebRequest,
+        *,
+        return_to: str | None = None,
+        organization_id: str | None = None,
+        connection_id: str | None = None,
+        login_hint: str | None = None,
+        prompt: str | None = None,
+    ) -> WebResponse:
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
+        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        return self._run(start_login_flow(self._ctx, request, options))
+
+    def complete_login(self, request: WebRequest) -> WebResponse:
+        """The callback: 302 to the return-to with the session, or a 400/503 page."""
+        return self._run(
+            complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
+        )
+
+    def load(self, request: WebRequest) -> LoadResult:
+        """The request's user (bearer or session) and cookies to apply to the response."""
+        return self._run(load_flow(self._ctx, request))
+
+    def logout(self, request: WebRequest) -> WebResponse:
+        """POST only: clears the session and redirects to Scalekit's logout."""
+        return self._run(logout_flow(self._ctx, request))
+
+    def _refresh_now(self, refresh_token: str) -> TokenResponse:
+        tokens = self._sync_client.refresh_access_token(refresh_token)
+        self._sync_client.validate_access_token_and_get_claims(tokens.access_token)
+        return tokens
+
+    def _perform(self, effect: Effect) -> Any:
+        client = self._sync_client
+        if isinstance(effect, StoreGet):
+            return self._store.get(effect.session_id)
+        if isinstance(effect, StoreSet):
+            return self._store.set(
+                effect.session_id, effect.data, ttl=effect.ttl, user_id=effect.user_id
+            )
+        if isinstance(effect, StoreDelete):
+            return self._store.delete(effect.session_id)
+        if isinstance(effect, RefreshTokens):
+            token = effect.refresh_token
+            return self._refresh.run(token, lambda: self._refresh_now(token))
+        if isinstance(effect, VerifyBearer):
+            return client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, ExchangeCode):
+            auth = client.authenticate_with_code(
+                effect.code,
+                effect.redirect_uri,
+                CodeAuthenticationOptions(code_verifier=effect.code_verifier, nonce=effect.nonce),
+            )
+            claims = client.validate_access_token_and_get_claims(auth.access_token)
+            return LoginTokens(auth, claims)
+        if isinstance(effect, VerifyIdpLogin):
+            return client.get_idp_initiated_login_claims(effect.token)
+        if isinstance(effect, CallOnLogin):
+            assert self.on_login is not None
+            return self.on_login(effect.user, effect.auth)
+        raise TypeError(f"unknown effect {effect!r}")
+
+    def _run(self, flow: WebFlow[T]) -> T:
+        try:
+            effect = next(flow)
+            while True:
+                try:
+                    result = self._perform(effect)
+                except ScalekitError as exc:
+                    effect = flow.throw(exc)
+                else:
+                    effect = flow.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+class AsyncSessionManager(_ManagerBase):
+    """The asyncio twin, for FastAPI, Starlette and async Django (uses an ``AsyncScalekitClient``).
+
+    The store may be a blocking ``SessionStore`` that never blocks (``MemorySessionStore``) or
+    an ``AsyncSessionStore``.
+    """
+
+    def __init__(
+        self,
+        client: AsyncScalekitClient,
+        settings: SessionSettings,
+        *,
+        on_login: OnLogin | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not isinstance(client, AsyncScalekitClient):
+            raise ConfigurationError("AsyncSessionManager needs an AsyncScalekitClient")
+        super().__init__(client, settings, on_login=on_login, clock=clock)
+        self._async_client = client
+        self._refresh = AsyncRefreshCoordinator(self._outcomes)
+
+    async def start_login(
+        self,
+        request: WebRequest,
+        *,
+        return_to: str | None = None,
+        organization_id: str | None = None,
+        connection_id: str | None = None,
+        login_hint: str | None = None,
+        prompt: str | None = None,
+    ) -> WebResponse:
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
+        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        result: WebResponse = await self._run(start_login_flow(self._ctx, request, options))
+        return result
+
+    async def complete_login(self, request: WebRequest) -> WebResponse:
+        """The callback: 302 to the return-to with the session, or a 400/503 page."""
+        result: WebResponse = await self._run(
+            complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
+        )
+        return result
+
+    async def load(self, request: WebRequest) -> LoadResult:
+        """The request's user (bearer or session) and cookies to apply to the response."""
+        result: LoadResult = await self._run(load_flow(self._ctx, request))
+        return result
+
+    async def logout(self, request: WebRequest) -> WebResponse:
+        """POST only: clears the session and redirects to Scalekit's logout."""
+        result: WebResponse = await self._run(logout_flow(self._ctx, request))
+        return result
+
+    async def _refresh_now(self, refresh_token: str) -> TokenResponse:
+        tokens = await self._async_client.refresh_access_token(refresh_token)
+        await self._async_client.validate_access_token_and_get_claims(tokens.access_token)
+        return tokens
+
+    @staticmethod
+    async def _settle(value: Any) -> Any:
+        return (await value) if inspect.isawaitable(value) else value
+
+    async def _perform(self, effect: Effect) -> Any:
+        client = self._async_client
+        if isinstance(effect, StoreGet):
+            return await self._settle(self._store.get(effect.session_id))
+        if isinstance(effect, StoreSet):
+            return await self._settle(
+                self._store.set(
+                    effect.session_id, effect.data, ttl=effect.ttl, user_id=effect.user_id
+                )
+            )
+        if isinstance(effect, StoreDelete):
+            return await self._settle(self._store.delete(effect.session_id))
+        if isinstance(effect, RefreshTokens):
+            token = effect.refresh_token
+            return await self._refresh.run(token, lambda: self._refresh_now(token))
+        if isinstance(effect, VerifyBearer):
+            return await client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, ExchangeCode):
+            auth = await client.authenticate_with_code(
+                effect.code,
+                effect.redirect_uri,
+                CodeAuthenticationOptions(code_verifier=effect.code_verifier, nonce=effect.nonce),
+            )
+            claims = await client.validate_access_token_and_get_claims(auth.access_token)
+            return LoginTokens(auth, claims)
+        if isinstance(effect, VerifyIdpLogin):
+            return await client.get_idp_initiated_login_claims(effect.token)
+        if isinstance(effect, CallOnLogin):
+            assert self.on_login is not None
+            hook_result: Awaitable[Any] | Any = self.on_login(effect.user, effect.auth)
+            return await self._settle(hook_result)
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def _run(self, flow: WebFlow[T]) -> T:
+        try:
+            effect = next(flow)
+            while True:
+                try:
+                    result = await self._perform(effect)
+                except ScalekitError as exc:
+                    effect = flow.throw(exc)
+                else:
+                    effect = flow.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]

@@ -1,0 +1,95 @@
+"""Reading, writing and clearing a session, whichever store holds it (sans-I/O flows)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .context import WebContext
+from .cookies import chunk_names, read_chunked
+from .effects import StoreDelete, StoreGet, StoreSet, WebFlow
+from .requests import CookieWrite
+from .session_data import SessionData
+
+__all__ = [
+    "StoredSession",
+    "clear_session",
+    "read_session",
+    "remaining_lifetime",
+    "seal_session_cookies",
+    "write_session",
+]
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """What the request carried: its session (if readable) and whether any cookie was there."""
+
+    data: SessionData | None
+    session_id: str | None
+    present: bool
+
+
+def remaining_lifetime(ctx: WebContext, data: SessionData, now: float) -> float:
+    """Seconds until the idle or the absolute timeout ends the session (whichever first)."""
+    settings = ctx.settings
+    return (
+        min(data.last_seen + settings.idle_timeout, data.created_at + settings.absolute_timeout)
+        - now
+    )
+
+
+def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredSession]:
+    name = ctx.settings.session_cookie
+    raw = read_chunked(cookies, name)
+    present = bool(chunk_names(cookies, name))
+    if raw is None:
+        return StoredSession(None, None, present)
+    if not ctx.server_side:
+        payload = ctx.sessions.unseal(raw, name)
+        data = SessionData.from_payload(payload) if payload is not None else None
+        return StoredSession(data, None, True)
+    session_id = ctx.unsign_id(raw)
+    if session_id is None:
+        return StoredSession(None, None, True)
+    data = yield StoreGet(session_id)
+    return StoredSession(data, session_id, True)
+
+
+def seal_session_cookies(
+    ctx: WebContext, cookies: Mapping[str, str], data: SessionData, max_age: float
+) -> list[CookieWrite]:
+    """The cookie store's writes: the sealed session, chunked when large."""
+    name = ctx.settings.session_cookie
+    return ctx.jar.set_chunked(cookies, name, ctx.sessions.seal(data.to_payload(), name), max_age)
+
+
+def write_session(
+    ctx: WebContext,
+    cookies: Mapping[str, str],
+    data: SessionData,
+    session_id: str | None,
+    now: float,
+) -> WebFlow[list[CookieWrite]]:
+    """Persist ``data``; a server-side session gets a fresh id when ``session_id`` is None."""
+    max_age = remaining_lifetime(ctx, data, now)
+    if not ctx.server_side:
+        return seal_session_cookies(ctx, cookies, data, max_age)
+    if session_id is None:
+        session_id = secrets.token_urlsafe(32)
+    yield StoreSet(session_id, data, max_age, data.user_id)
+    return ctx.jar.set_chunked(
+        cookies, ctx.settings.session_cookie, ctx.sign_id(session_id), max_age
+    )
+
+
+def clear_session(
+    ctx: WebContext, cookies: Mapping[str, str], session_id: str | None
+) -> WebFlow[list[CookieWrite]]:
+    """Deletions of every session cookie (and chunk) present, and of the stored session."""
+    if session_id is not None:
+        yield StoreDelete(session_id)
+    name = ctx.settings.session_cookie
+    names = set(chunk_names(cookies, name)) | {name}
+    return ctx.jar.delete_all(sorted(names))

@@ -1,0 +1,227 @@
+"""What a session holds (``SessionData``) and what the app sees of it (``User``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..claims import check_requirements, organization_of, permissions_of, roles_of, scopes_of
+from ..errors import TokenValidationError
+from .errors import PermissionDenied
+
+__all__ = ["PROFILE_CLAIMS", "SessionData", "User", "trim_profile", "unverified_claims"]
+
+#: ID-token claims kept in a session (the rest, e.g. ``nonce``, ``at_hash``, is dropped).
+PROFILE_CLAIMS = (
+    "sub",
+    "email",
+    "email_verified",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "picture",
+    "locale",
+    "oid",
+)
+
+
+def trim_profile(id_claims: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: id_claims[name] for name in PROFILE_CLAIMS if name in id_claims}
+
+
+def unverified_claims(token: str) -> dict[str, Any] | None:
+    """The payload of a JWT we stored ourselves (sealed), without checking its signature.
+
+    Only for tokens read back from sealed session data: they were validated when stored, and
+    nobody but this app can produce sealed data.
+    """
+    segments = token.split(".")
+    if len(segments) != 3:
+        return None
+    payload = segments[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """Tokens and timestamps of one session (what stores keep and cookies seal).
+
+    ``created_at`` drives the absolute timeout and ``last_seen`` the idle timeout; both are
+    independent of ``expires_at``, the access token's expiry.
+    """
+
+    access_token: str = field(repr=False)
+    expires_at: float
+    created_at: float
+    last_seen: float
+    refresh_token: str | None = field(default=None, repr=False)
+    id_token: str | None = field(default=None, repr=False)
+    profile: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "v": 1,
+            "at": self.access_token,
+            "exp": self.expires_at,
+            "ca": self.created_at,
+            "ls": self.last_seen,
+            "p": dict(self.profile),
+        }
+        if self.refresh_token:
+            payload["rt"] = self.refresh_token
+        if self.id_token:
+            payload["it"] = self.id_token
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> SessionData | None:
+        """``None`` for anything that is not a well-formed version-1 payload."""
+        if payload.get("v") != 1:
+            return None
+        access_token = _text(payload.get("at"))
+        expires_at = _number(payload.get("exp"))
+        created_at = _number(payload.get("ca"))
+        last_seen = _number(payload.get("ls"))
+        profile = payload.get("p", {})
+        refresh_token = payload.get("rt")
+        id_token = payload.get("it")
+        if (
+            not access_token
+            or expires_at is None
+            or created_at is None
+            or last_seen is None
+            or not isinstance(profile, dict)
+            or (refresh_token is not None and not isinstance(refresh_token, str))
+            or (id_token is not None and not isinstance(id_token, str))
+        ):
+            return None
+        return cls(
+            access_token, expires_at, created_at, last_seen, refresh_token, id_token, profile
+        )
+
+    def touched(self, now: float) -> SessionData:
+        return replace(self, last_seen=now)
+
+    @property
+    def user_id(self) -> str | None:
+        claims = unverified_claims(self.access_token) or {}
+        return _text(claims.get("sub")) or _text(self.profile.get("sub"))
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user of a request, the same shape for session and bearer users.
+
+    ``claims`` are the access token's claims; ``profile`` the (trimmed) ID-token claims.
+    """
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    organization_id: str | None = None
+    session_id: str | None = None
+    roles: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    claims: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    profile: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    expires_at: float | None = None
+    is_bearer: bool = False
+
+    @classmethod
+    def from_claims(
+        cls,
+        claims: Mapping[str, Any],
+        profile: Mapping[str, Any] | None = None,
+        *,
+        is_bearer: bool = False,
+    ) -> User | None:
+        """``None`` when the claims name no subject."""
+        profile = profile or {}
+        subject = _text(claims.get("sub")) or _text(profile.get("sub"))
+        if not subject:
+            return None
+        return cls(
+            id=subject,
+            email=_text(profile.get("email")) or _text(claims.get("email")),
+            name=_text(profile.get("name")) or _text(claims.get("name")),
+            organization_id=organization_of(claims) or organization_of(profile),
+            session_id=_text(claims.get("sid")) or _text(profile.get("sid")),
+            roles=roles_of(claims),
+            permissions=permissions_of(claims),
+            scopes=scopes_of(claims),
+            claims=dict(claims),
+            profile=dict(profile),
+            expires_at=_number(claims.get("exp")),
+            is_bearer=is_bearer,
+        )
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def has_permission(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def check(
+        self,
+        *,
+        scopes: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> None:
+        """Raise ``PermissionDenied`` unless the user has everything asked (whole words)."""
+        facts = {
+            "scopes": sorted(self.scopes),
+            "permissions": sorted(self.permissions),
+            "roles": sorted(self.roles),
+            "oid": self.organization_id,
+        }
+        try:
+            check_requirements(
+                facts,
+                scopes=scopes,
+                permissions=permissions,
+                roles=roles,
+                organization_id=organization_id,
+            )
+        except TokenValidationError as exc:
+            raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable view (for ``/api/me``); tokens are never part of it."""
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "organization_id": self.organization_id,
+            "session_id": self.session_id,
+            "roles": sorted(self.roles),
+            "permissions": sorted(self.permissions),
+            "scopes": sorted(self.scopes),
+            "expires_at": self.expires_at,
+            "is_bearer": self.is_bearer,
+            "profile": dict(self.profile),
+        }

@@ -1,0 +1,131 @@
+"""``SessionSettings``: the one configuration object of the session layer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from .stores import AnySessionStore
+
+__all__ = ["DEFAULT_SESSION_SCOPES", "MIN_SECRET_LENGTH", "SessionSettings"]
+
+DEFAULT_SESSION_SCOPES: tuple[str, ...] = ("openid", "profile", "email", "offline_access")
+MIN_SECRET_LENGTH = 32
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _path(name: str, value: str) -> str:
+    if not value.startswith("/") or value.startswith("//"):
+        raise ConfigurationError(f"{name} must be a path starting with a single '/'")
+    return value
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """How sessions, cookies and the login routes behave.
+
+    ``base_url`` is the app's own absolute URL (``https://app.example`` or with a path
+    prefix). The redirect URI and post-logout URI derive from it, never from ``Host`` or
+    ``X-Forwarded-*`` headers.
+
+    >>> s = SessionSettings(secrets="x" * 32, base_url="http://localhost:8000")
+    >>> s.redirect_uri, s.cookie_secure
+    ('http://localhost:8000/auth/callback', False)
+    """
+
+    #: One secret or a list: the first seals, all unseal (rotation). 32+ characters each.
+    secrets: str | Sequence[str] = field(repr=False)
+    base_url: str
+    redirect_uri: str = ""
+    post_logout_redirect_uri: str = ""
+    login_path: str = "/auth/login"
+    callback_path: str = "/auth/callback"
+    logout_path: str = "/auth/logout"
+    cookie_prefix: str = "scalekit"
+    #: ``None``: Secure unless ``base_url`` is plain http on localhost/127.0.0.1.
+    cookie_secure: bool | None = None
+    cookie_domain: str | None = None
+    idle_timeout: float = 24 * 3600.0
+    absolute_timeout: float = 7 * 24 * 3600.0
+    #: Refresh when the access token expires within this many seconds.
+    refresh_buffer: float = 60.0
+    max_transactions: int = 5
+    transaction_ttl: float = 600.0
+    scopes: Sequence[str] = DEFAULT_SESSION_SCOPES
+    #: ``None`` means the cookie store (stateless, the default).
+    store: AnySessionStore | None = None
+    #: How long a refresh result is shared with requests still carrying the old cookie.
+    refresh_result_ttl: float = 30.0
+
+    def __post_init__(self) -> None:
+        secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
+        if not secrets:
+            raise ConfigurationError("at least one session secret is required")
+        for secret in secrets:
+            if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
+                raise ConfigurationError(
+                    f"session secrets must be strings of at least {MIN_SECRET_LENGTH} characters"
+                )
+        object.__setattr__(self, "secrets", secrets)
+        base = self.base_url.rstrip("/")
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base!r}")
+        object.__setattr__(self, "base_url", base)
+        for name in ("login_path", "callback_path", "logout_path"):
+            _path(name, getattr(self, name))
+        if not self.redirect_uri:
+            object.__setattr__(self, "redirect_uri", base + self.callback_path)
+        if not self.post_logout_redirect_uri:
+            object.__setattr__(self, "post_logout_redirect_uri", base + "/")
+        for name in ("redirect_uri", "post_logout_redirect_uri"):
+            target = urlsplit(getattr(self, name))
+            if target.scheme not in ("http", "https") or not target.netloc:
+                raise ConfigurationError(f"{name} must be an absolute http(s) URL")
+        if self.cookie_secure is None:
+            local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+            object.__setattr__(self, "cookie_secure", not local)
+        if (
+            not self.cookie_prefix
+            or not self.cookie_prefix.replace("_", "").replace("-", "").isalnum()
+        ):
+            raise ConfigurationError("cookie_prefix must be letters, digits, '_' or '-'")
+        object.__setattr__(self, "scopes", tuple(self.scopes))
+        if "openid" not in self.scopes:
+            raise ConfigurationError("scopes must include 'openid'")
+        for name in ("idle_timeout", "absolute_timeout", "transaction_ttl"):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(f"{name} must be positive")
+        if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
+            raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
+        if self.max_transactions < 1:
+            raise ConfigurationError("max_transactions must be at least 1")
+
+    @property
+    def secret_list(self) -> tuple[str, ...]:
+        """The secrets as a tuple, newest (sealing) first."""
+        return self.secrets  # type: ignore[return-value]  # normalized in __post_init__
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` of ``base_url`` (what ``Origin`` headers must equal)."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def base_path(self) -> str:
+        """The path prefix of ``base_url`` (``""`` when the app is mounted at the root)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def session_cookie(self) -> str:
+        return f"{self.cookie_prefix}_session"
+
+    @property
+    def transaction_cookie_prefix(self) -> str:
+        return f"{self.cookie_prefix}_txn_"

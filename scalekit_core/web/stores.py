@@ -1,0 +1,120 @@
+"""Where sessions live: in the cookie itself (default) or server-side behind a signed id.
+
+A server-side store implements :class:`SessionStore` (blocking, or cheap in-memory) or
+:class:`AsyncSessionStore` (awaitable, e.g. Redis with ``redis.asyncio``). The session layer
+owns lifetimes (idle and absolute timeouts); ``ttl`` only lets a store drop dead sessions.
+``delete_user_sessions`` needs a per-user index (``user_id`` is passed on every write).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from .session_data import SessionData
+
+__all__ = [
+    "AnySessionStore",
+    "AsyncSessionStore",
+    "CookieSessionStore",
+    "MemorySessionStore",
+    "SessionStore",
+]
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    """A blocking server-side store. Every method is safe to call from many threads."""
+
+    def get(self, session_id: str) -> SessionData | None: ...
+
+    def set(
+        self, session_id: str, data: SessionData, *, ttl: float, user_id: str | None
+    ) -> None: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+    def delete_user_sessions(self, user_id: str) -> int: ...
+
+
+class AsyncSessionStore(Protocol):
+    """The awaitable twin of :class:`SessionStore` (for ``AsyncSessionManager`` only)."""
+
+    async def get(self, session_id: str) -> SessionData | None: ...
+
+    async def set(
+        self, session_id: str, data: SessionData, *, ttl: float, user_id: str | None
+    ) -> None: ...
+
+    async def delete(self, session_id: str) -> None: ...
+
+    async def delete_user_sessions(self, user_id: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class CookieSessionStore:
+    """The default: the whole session is sealed into the cookie (chunked when large).
+
+    Stateless, so any number of processes serve a session with no shared state.
+    """
+
+
+@dataclass
+class MemorySessionStore:
+    """Sessions in this process's memory; the cookie carries only a signed opaque id.
+
+    For development, tests and single-process apps (sessions vanish on restart).
+    """
+
+    clock: Callable[[], float] = time.time
+    _sessions: dict[str, tuple[float, SessionData, str | None]] = field(
+        default_factory=dict, repr=False
+    )
+    _by_user: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get(self, session_id: str) -> SessionData | None:
+        with self._lock:
+            entry = self._sessions.get(session_id)
+            if entry is None:
+                return None
+            if entry[0] <= self.clock():
+                self._remove(session_id)
+                return None
+            return entry[1]
+
+    def set(self, session_id: str, data: SessionData, *, ttl: float, user_id: str | None) -> None:
+        with self._lock:
+            self._remove(session_id)
+            self._sessions[session_id] = (self.clock() + ttl, data, user_id)
+            if user_id is not None:
+                self._by_user.setdefault(user_id, set()).add(session_id)
+
+    def delete(self, session_id: str) -> None:
+        with self._lock:
+            self._remove(session_id)
+
+    def delete_user_sessions(self, user_id: str) -> int:
+        with self._lock:
+            ids = list(self._by_user.get(user_id, ()))
+            for session_id in ids:
+                self._remove(session_id)
+            return len(ids)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def _remove(self, session_id: str) -> None:
+        entry = self._sessions.pop(session_id, None)
+        if entry is not None and entry[2] is not None:
+            ids = self._by_user.get(entry[2])
+            if ids is not None:
+                ids.discard(session_id)
+                if not ids:
+                    del self._by_user[entry[2]]
+
+
+AnySessionStore = CookieSessionStore | SessionStore | AsyncSessionStore
