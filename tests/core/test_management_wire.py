@@ -606,3 +606,27 @@ def test_repr_never_shows_the_token(client: Any) -> None:
     assert "mgmt-token" not in repr(client._ctx) and "mgmt-token" not in repr(
         client._ctx.management_token
     )
+
+
+def test_connection_errors_retry_reads_but_not_creates() -> None:
+    from scalekit_core import ScalekitConnectionError
+
+    fake = FakeScalekit()
+    failures = {"/api/v1/organizations/org_1": 2, "/api/v1/organizations": 1}
+    attempts: list[str] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        attempts.append(f"{request.method} {request.url.path}")
+        if failures.get(request.url.path, 0) > 0:
+            failures[request.url.path] -= 1
+            raise httpx.ConnectError("connection refused", request=request)
+        return fake(request)
+
+    http = httpx.Client(transport=httpx.MockTransport(flaky))
+    client = ScalekitClient(ENV, "skc_1", "s3cret", http_client=http, retry=FAST_RETRY)
+    assert client.organization.get_organization("org_1").id == "org_1"
+    with pytest.raises(ScalekitConnectionError) as caught:
+        client.organization.create_organization(CreateOrganization("X"))
+    assert "mgmt-token" not in str(caught.value) and "s3cret" not in str(caught.value)
+    assert attempts.count("GET /api/v1/organizations/org_1") == 3
+    assert attempts.count("POST /api/v1/organizations") == 1
