@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from datetime import tzinfo as TzInfo
 from typing import Any, Protocol
 
 from ..errors import ScalekitError
@@ -58,7 +59,7 @@ class Timestamp:
         self.seconds = delta.days * 86400 + delta.seconds
         self.nanos = delta.microseconds * 1000
 
-    def ToDatetime(self, tzinfo: timezone | None = None) -> datetime:
+    def ToDatetime(self, tzinfo: TzInfo | None = None) -> datetime:
         """Naive UTC (protobuf's default), or aware in ``tzinfo`` when given."""
         value = _EPOCH + timedelta(seconds=self.seconds, microseconds=self.nanos // 1000)
         return value.astimezone(tzinfo) if tzinfo is not None else value.replace(tzinfo=None)

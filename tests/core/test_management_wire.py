@@ -630,3 +630,26 @@ def test_connection_errors_retry_reads_but_not_creates() -> None:
     assert "mgmt-token" not in str(caught.value) and "s3cret" not in str(caught.value)
     assert attempts.count("GET /api/v1/organizations/org_1") == 3
     assert attempts.count("POST /api/v1/organizations") == 1
+
+
+def test_sync_and_async_sub_clients_have_the_same_surface() -> None:
+    import inspect
+
+    from scalekit_core.management import clients
+
+    def public(cls: type) -> dict[str, list[str]]:
+        return {
+            name: list(inspect.signature(member).parameters)
+            for name, member in inspect.getmembers(cls, inspect.isfunction)
+            if not name.startswith("_")
+        }
+
+    for sync, async_ in [
+        (clients.OrganizationClient, clients.AsyncOrganizationClient),
+        (clients.SessionClient, clients.AsyncSessionClient),
+        (clients.UserClient, clients.AsyncUserClient),
+    ]:
+        assert public(sync) == public(async_)
+        for name, member in inspect.getmembers(async_, inspect.isfunction):
+            if name.startswith(("get_", "list_", "create_", "update_", "delete_", "revoke_")):
+                assert inspect.iscoroutinefunction(member) or name == "create_session_filter"
