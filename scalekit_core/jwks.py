@@ -56,7 +56,10 @@ class JWKSCache:
     refetch_interval: float = 30.0
     keys: dict[str | None, VerifyKey] = field(default_factory=dict)
     fetched_at: float | None = None
+    #: Last fetch attempt of any kind (limits retries of a stale cache while the endpoint is down).
     last_attempt: float | None = None
+    #: Last refetch caused by an unknown ``kid`` (limits what forged kids can cost).
+    last_kid_refetch: float | None = None
     #: Header segment of a token -> its key, so a token's header is parsed once per kid.
     by_header: dict[str, VerifyKey] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -74,7 +77,11 @@ class JWKSCache:
         if now - self.fetched_at >= self.ttl:
             return self.last_attempt is None or now - self.last_attempt >= self.refetch_interval
         if kid is not None and kid not in self.keys:
-            return self.last_attempt is None or now - self.last_attempt >= self.refetch_interval
+            limited = (
+                self.last_kid_refetch is not None
+                and now - self.last_kid_refetch < self.refetch_interval
+            )
+            return not limited
         return False
 
     def store(self, keys: dict[str | None, VerifyKey], now: float) -> None:
@@ -89,6 +96,8 @@ def signing_keys_flow(
 ) -> Flow[list[VerifyKey]]:
     """Keys that may have signed a token with ``kid``, fetching the JWKS when needed."""
     if cache.should_fetch(kid, now):
+        if cache.fetched_at is not None and kid is not None and kid not in cache.keys:
+            cache.last_kid_refetch = now
         cache.last_attempt = now
         try:
             response = yield HTTPRequest(
