@@ -71,7 +71,7 @@ def test_random_callbacks_give_clean_pages(
     response = MANAGER.complete_login(request)
     assert response.status in (302, 400, 503)
     for _, value in pairs:
-        if len(value) > 3 and re.search(r"[<>&\"']", value):
+        if re.search(r"[<>]", value):
             assert value not in response.body
 
 
