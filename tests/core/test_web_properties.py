@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import unquote
 
@@ -48,10 +49,18 @@ def test_mutated_session_cookie_never_authenticates(index: int, char: str, cut: 
     if cut:
         mutated = mutated[:-cut]
     result = MANAGER.load(WebRequest("GET", "/", cookies={"scalekit_session": mutated}))
-    if mutated == VALID_VALUE:
+    if _decoded(mutated) == _decoded(VALID_VALUE):
+        # The unused low bits of the last base64 character carry no data.
         assert result.user is not None
     else:
         assert result.user is None and result.cookies[0].is_deletion
+
+
+def _decoded(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        return None
 
 
 QUERY_KEYS = st.sampled_from(["state", "code", "error", "error_description", "iss", "x"])
