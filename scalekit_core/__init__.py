@@ -37,6 +37,43 @@ from .retry import RetryPolicy
 from .tokens import AuthenticationResponse, TokenResponse
 from .webhooks import verify_webhook_payload
 
+# Management API names load on first use (PEP 562), so `import scalekit_core` stays light for
+# apps that only sign users in.
+_MANAGEMENT_NAMES = frozenset(
+    {
+        "CreateOrganization",
+        "CreateUser",
+        "Membership",
+        "Organization",
+        "OrganizationsPage",
+        "PortalLink",
+        "RevokedSessions",
+        "Role",
+        "Session",
+        "SessionFilter",
+        "SessionsPage",
+        "Timestamp",
+        "UpdateOrganization",
+        "UpdateUser",
+        "User",
+        "UserProfile",
+        "UsersPage",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _MANAGEMENT_NAMES:
+        from . import management
+
+        return getattr(management, name)
+    raise AttributeError(f"module 'scalekit_core' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
     "DEFAULT_SCOPES",
     "APIError",
@@ -48,26 +85,43 @@ __all__ = [
     "CodeAuthenticationOptions",
     "ConfigurationError",
     "ConflictError",
+    "CreateOrganization",
+    "CreateUser",
     "HTTPRequest",
     "HTTPResponse",
     "IdpInitiatedLoginClaims",
     "InvalidArgumentError",
     "LogoutUrlOptions",
+    "Membership",
     "NotFoundError",
     "OAuthError",
+    "Organization",
+    "OrganizationsPage",
     "PKCEPair",
     "PermissionDeniedError",
+    "PortalLink",
     "RateLimitError",
     "RetryPolicy",
+    "RevokedSessions",
+    "Role",
     "ScalekitClient",
     "ScalekitConfig",
     "ScalekitConnectionError",
     "ScalekitError",
     "ServerError",
+    "Session",
+    "SessionFilter",
+    "SessionsPage",
+    "Timestamp",
     "TokenResponse",
     "TokenValidationError",
     "TokenValidationOptions",
     "UnauthenticatedError",
+    "UpdateOrganization",
+    "UpdateUser",
+    "User",
+    "UserProfile",
+    "UsersPage",
     "WebhookVerificationError",
     "check_requirements",
     "generate_nonce",

@@ -9,8 +9,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -25,16 +26,6 @@ from .context import ClientContext
 from .drivers import run_async, run_sync
 from .errors import TokenValidationError
 from .idp_login import IdpInitiatedLoginClaims, idp_initiated_login_flow
-from .management import (
-    AsyncManagementRunner,
-    AsyncOrganizationClient,
-    AsyncSessionClient,
-    AsyncUserClient,
-    OrganizationClient,
-    SessionClient,
-    SyncManagementRunner,
-    UserClient,
-)
 from .options import (
     AuthorizationUrlOptions,
     CodeAuthenticationOptions,
@@ -52,6 +43,16 @@ from .tokens import (
     refresh_flow,
 )
 from .webhooks import verify_webhook_payload
+
+if TYPE_CHECKING:
+    from .management import (
+        AsyncOrganizationClient,
+        AsyncSessionClient,
+        AsyncUserClient,
+        OrganizationClient,
+        SessionClient,
+        UserClient,
+    )
 
 __all__ = ["AsyncScalekitClient", "ScalekitClient"]
 
@@ -137,11 +138,42 @@ class ScalekitClient(_ClientBase):
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self._timeout())
-        # Management API sub-clients; ``retry`` is their RetryPolicy (None: the default one).
-        management = SyncManagementRunner(self._ctx, self._http, retry)
-        self.organization = OrganizationClient(management)
-        self.session = self.sessions = SessionClient(management)
-        self.user = self.users = UserClient(management)
+        self._retry = retry  # the management API's RetryPolicy (None: the default one)
+
+    # Management API sub-clients, built (and their code imported) on first use.
+    @cached_property
+    def organization(self) -> OrganizationClient:
+        from .management import OrganizationClient
+
+        return OrganizationClient(self._management)
+
+    @cached_property
+    def session(self) -> SessionClient:
+        from .management import SessionClient
+
+        return SessionClient(self._management)
+
+    @cached_property
+    def user(self) -> UserClient:
+        from .management import UserClient
+
+        return UserClient(self._management)
+
+    @property
+    def sessions(self) -> SessionClient:
+        """Alias of :attr:`session`."""
+        return self.session
+
+    @property
+    def users(self) -> UserClient:
+        """Alias of :attr:`user`."""
+        return self.user
+
+    @cached_property
+    def _management(self) -> Any:
+        from .management import SyncManagementRunner
+
+        return SyncManagementRunner(self._ctx, self._http, self._retry)
 
     @classmethod
     def from_config(cls, config: ScalekitConfig, **options: Any) -> ScalekitClient:
@@ -223,11 +255,42 @@ class AsyncScalekitClient(_ClientBase):
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout())
-        # Management API sub-clients; ``retry`` is their RetryPolicy (None: the default one).
-        management = AsyncManagementRunner(self._ctx, self._http, retry)
-        self.organization = AsyncOrganizationClient(management)
-        self.session = self.sessions = AsyncSessionClient(management)
-        self.user = self.users = AsyncUserClient(management)
+        self._retry = retry  # the management API's RetryPolicy (None: the default one)
+
+    # Management API sub-clients, built (and their code imported) on first use.
+    @cached_property
+    def organization(self) -> AsyncOrganizationClient:
+        from .management import AsyncOrganizationClient
+
+        return AsyncOrganizationClient(self._management)
+
+    @cached_property
+    def session(self) -> AsyncSessionClient:
+        from .management import AsyncSessionClient
+
+        return AsyncSessionClient(self._management)
+
+    @cached_property
+    def user(self) -> AsyncUserClient:
+        from .management import AsyncUserClient
+
+        return AsyncUserClient(self._management)
+
+    @property
+    def sessions(self) -> AsyncSessionClient:
+        """Alias of :attr:`session`."""
+        return self.session
+
+    @property
+    def users(self) -> AsyncUserClient:
+        """Alias of :attr:`user`."""
+        return self.user
+
+    @cached_property
+    def _management(self) -> Any:
+        from .management import AsyncManagementRunner
+
+        return AsyncManagementRunner(self._ctx, self._http, self._retry)
 
     @classmethod
     def from_config(cls, config: ScalekitConfig, **options: Any) -> AsyncScalekitClient:

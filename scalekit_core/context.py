@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .config import ScalekitConfig
@@ -25,12 +26,14 @@ class ClientContext:
     clock: Callable[[], float] = time.time
     jwks: JWKSCache = field(init=False)
     verified: VerifiedTokenCache = field(init=False)
-    management_token: ManagementTokenCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Imported here: the management package imports modules that import this one.
-        from .management.token import ManagementTokenCache
-
         self.jwks = JWKSCache(self.config.jwks_ttl, self.config.jwks_refetch_interval)
         self.verified = VerifiedTokenCache(self.config.verified_cache_size)
-        self.management_token = ManagementTokenCache(self.clock)
+
+    @cached_property
+    def management_token(self) -> ManagementTokenCache:
+        """Built on first management call, so apps that never make one never load that code."""
+        from .management.token import ManagementTokenCache
+
+        return ManagementTokenCache(self.clock)
