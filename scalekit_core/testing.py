@@ -44,10 +44,10 @@ class _NoClient:
     config: Any = None
 
     def create_authorization_request(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError
+        raise ConfigurationError("the testing kit only seals cookies; it never talks to Scalekit")
 
     def get_logout_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError
+        raise ConfigurationError("the testing kit only seals cookies; it never talks to Scalekit")
 
 
 def _unverifiable_jwt(claims: Mapping[str, Any]) -> str:
