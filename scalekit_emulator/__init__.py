@@ -6,6 +6,7 @@
 """
 
 from .app import create_app
+from .embedded import start_unless_configured
 from .emulator import Emulator, pkce_s256
 from .handle import EmulatorHandle, SignInFailed
 from .records import Lifetimes
@@ -22,4 +23,5 @@ __all__ = [
     "SignInFailed",
     "create_app",
     "pkce_s256",
+    "start_unless_configured",
 ]

@@ -20,8 +20,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data", metavar="FILE", help="persist state as JSON in FILE")
-    parser.add_argument("--enable-controls", action="store_true",
-                        help="serve the /_emulator/* test control endpoints")
+    parser.add_argument(
+        "--enable-controls",
+        action="store_true",
+        help="serve the /_emulator/* test control endpoints",
+    )
     return parser.parse_args(argv)
 
 
@@ -39,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         server = EmulatorServer(emulator, host=args.host, port=args.port).start()
     except OSError as exc:
-        print(f"scalekit-emulator: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)
+        print(
+            f"scalekit-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
         return 1
     for name, value in emulator.env().items():
         print(f"{name}={value}")

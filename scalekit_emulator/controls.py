@@ -47,8 +47,9 @@ def control(handler: Control) -> Callable[[Request], Awaitable[Response]]:
                 raise _BadControl("body must be a JSON object")
             result = handler(emu, data)
         except (ValueError, _BadControl) as exc:
-            return JSONResponse({"error": "invalid_request", "error_description": str(exc)},
-                                status_code=400)
+            return JSONResponse(
+                {"error": "invalid_request", "error_description": str(exc)}, status_code=400
+            )
         return JSONResponse(result if result is not None else {"ok": True})
 
     return run
@@ -56,11 +57,17 @@ def control(handler: Control) -> Callable[[Request], Awaitable[Response]]:
 
 def set_lifetimes(emu: Emulator, data: dict[str, Any]) -> Any:
     lifetimes = emu.set_token_lifetimes(
-        access_token=_int(data, "access_token"), id_token=_int(data, "id_token"),
-        refresh_token=_int(data, "refresh_token"), code=_int(data, "code"),
+        access_token=_int(data, "access_token"),
+        id_token=_int(data, "id_token"),
+        refresh_token=_int(data, "refresh_token"),
+        code=_int(data, "code"),
     )
-    return {"access_token": lifetimes.access_token, "id_token": lifetimes.id_token,
-            "refresh_token": lifetimes.refresh_token, "code": lifetimes.code}
+    return {
+        "access_token": lifetimes.access_token,
+        "id_token": lifetimes.id_token,
+        "refresh_token": lifetimes.refresh_token,
+        "code": lifetimes.code,
+    }
 
 
 def set_clock(emu: Emulator, data: dict[str, Any]) -> Any:
@@ -91,8 +98,13 @@ def add_fault(emu: Emulator, data: dict[str, Any]) -> Any:
         raise _BadControl("body must be a string")
     status = _int(data, "status")
     count = _int(data, "count")
-    emu.inject_fault(path, status=status, delay=_number(data, "delay") or 0.0, body=body,
-                     count=1 if count is None else count)
+    emu.inject_fault(
+        path,
+        status=status,
+        delay=_number(data, "delay") or 0.0,
+        body=body,
+        count=1 if count is None else count,
+    )
     return None
 
 

@@ -60,21 +60,39 @@ def pkce_s256(verifier: str) -> str:
 def parse_device(user_agent: str, ip: str) -> Device:
     ua = user_agent.lower()
     os_name = next(
-        (name for key, name in [("android", "Android"), ("iphone", "iOS"), ("ipad", "iOS"),
-                                ("windows", "Windows"), ("mac os", "macOS"), ("linux", "Linux")]
-         if key in ua),
+        (
+            name
+            for key, name in [
+                ("android", "Android"),
+                ("iphone", "iOS"),
+                ("ipad", "iOS"),
+                ("windows", "Windows"),
+                ("mac os", "macOS"),
+                ("linux", "Linux"),
+            ]
+            if key in ua
+        ),
         "",
     )
     browser = next(
-        (name for key, name in [("edg/", "Edge"), ("chrome/", "Chrome"), ("firefox/", "Firefox"),
-                                ("safari/", "Safari"), ("python-httpx", "httpx"),
-                                ("python-requests", "requests")]
-         if key in ua),
+        (
+            name
+            for key, name in [
+                ("edg/", "Edge"),
+                ("chrome/", "Chrome"),
+                ("firefox/", "Firefox"),
+                ("safari/", "Safari"),
+                ("python-httpx", "httpx"),
+                ("python-requests", "requests"),
+            ]
+            if key in ua
+        ),
         "",
     )
     device_type = "mobile" if ("mobile" in ua or "iphone" in ua or "android" in ua) else "desktop"
-    return Device(user_agent=user_agent, os=os_name, browser=browser, device_type=device_type,
-                  ip=ip)
+    return Device(
+        user_agent=user_agent, os=os_name, browser=browser, device_type=device_type, ip=ip
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,8 +211,12 @@ class Emulator:
     ) -> Lifetimes:
         changes = {
             name: int(value)
-            for name, value in (("access_token", access_token), ("id_token", id_token),
-                                ("refresh_token", refresh_token), ("code", code))
+            for name, value in (
+                ("access_token", access_token),
+                ("id_token", id_token),
+                ("refresh_token", refresh_token),
+                ("code", code),
+            )
             if value is not None
         }
         if any(v <= 0 for v in changes.values()):
@@ -232,8 +254,9 @@ class Emulator:
         if count < 1 or delay < 0 or (status is not None and not 100 <= status <= 599):
             raise ValueError("count >= 1, delay >= 0 and a valid HTTP status are required")
         with self._lock:
-            self._faults.append(Fault(path=path, remaining=count, status=status, delay=delay,
-                                      body=body))
+            self._faults.append(
+                Fault(path=path, remaining=count, status=status, delay=delay, body=body)
+            )
 
     def take_fault(self, path: str) -> Fault | None:
         """Consume one use of the first fault matching `path`, if any."""
@@ -342,7 +365,9 @@ class Emulator:
         with self._lock:
             user = self.find_or_create_user(email, target.organization_id if target else None)
             if target is None:
-                target = LoginTarget(user.organization_id, self._connection_of(user.organization_id))
+                target = LoginTarget(
+                    user.organization_id, self._connection_of(user.organization_id)
+                )
             now = self.now()
             session = SessionRecord(
                 session_id="ses_" + secrets.token_hex(10),
@@ -496,7 +521,10 @@ class Emulator:
         with self._lock:
             lifetime = self.lifetimes.client_credentials
             claims = client_credentials_claims(
-                issuer=self.issuer, client_id=self.client_id, scopes=scopes, now=self.now(),
+                issuer=self.issuer,
+                client_id=self.client_id,
+                scopes=scopes,
+                now=self.now(),
                 lifetime=lifetime,
             )
             return TokenResponse(access_token=self.keys.current.sign(claims), expires_in=lifetime)
@@ -518,25 +546,52 @@ class Emulator:
         now = self.now()
         lt = self.lifetimes
         key = self.keys.current
-        access = key.sign(access_token_claims(
-            issuer=self.issuer, client_id=self.client_id, user=user, session_id=session_id,
-            organization_id=organization_id, scopes=scopes, now=now, lifetime=lt.access_token,
-        ))
-        id_token = key.sign(id_token_claims(
-            issuer=self.issuer, client_id=self.client_id, user=user, session_id=session_id,
-            organization_id=organization_id, connection_id=connection_id, nonce=nonce,
-            auth_time=auth_time, now=now, lifetime=lt.id_token,
-        ))
+        access = key.sign(
+            access_token_claims(
+                issuer=self.issuer,
+                client_id=self.client_id,
+                user=user,
+                session_id=session_id,
+                organization_id=organization_id,
+                scopes=scopes,
+                now=now,
+                lifetime=lt.access_token,
+            )
+        )
+        id_token = key.sign(
+            id_token_claims(
+                issuer=self.issuer,
+                client_id=self.client_id,
+                user=user,
+                session_id=session_id,
+                organization_id=organization_id,
+                connection_id=connection_id,
+                nonce=nonce,
+                auth_time=auth_time,
+                now=now,
+                lifetime=lt.id_token,
+            )
+        )
         refresh: str | None = None
         if "offline_access" in scopes:
             refresh = "rt_" + secrets.token_urlsafe(32)
             self.state.refresh_tokens[refresh] = RefreshToken(
-                token=refresh, client_id=self.client_id, user_id=user.id, session_id=session_id,
-                organization_id=organization_id, connection_id=connection_id, scopes=scopes,
-                auth_time=auth_time, expires_at=now + lt.refresh_token,
+                token=refresh,
+                client_id=self.client_id,
+                user_id=user.id,
+                session_id=session_id,
+                organization_id=organization_id,
+                connection_id=connection_id,
+                scopes=scopes,
+                auth_time=auth_time,
+                expires_at=now + lt.refresh_token,
             )
-        return TokenResponse(access_token=access, expires_in=lt.access_token, id_token=id_token,
-                             refresh_token=refresh)
+        return TokenResponse(
+            access_token=access,
+            expires_in=lt.access_token,
+            id_token=id_token,
+            refresh_token=refresh,
+        )
 
     def verify_token(self, token: str, *, verify_exp: bool = True) -> dict[str, Any]:
         """Verify a token we signed (raises jwt.InvalidTokenError)."""
@@ -557,16 +612,21 @@ class Emulator:
         organization_id: str | None = None,
     ) -> dict[str, Any]:
         """Sign `email` in (a real session record) and return a token-endpoint response."""
-        target = self.resolve_target(organization_id=organization_id, connection_id=None,
-                                     domain_hint=None)
+        target = self.resolve_target(
+            organization_id=organization_id, connection_id=None, domain_hint=None
+        )
         device = parse_device("scalekit-emulator", "127.0.0.1")
         with self._lock:
             sso = self.sign_in(email, target, device)
             del self.state.sso_logins[sso.sso_id]  # no browser, so no SSO cookie to back it
             return self._user_tokens(
-                user_id=sso.user_id, session_id=sso.session_id,
-                organization_id=sso.organization_id, connection_id=sso.connection_id,
-                scopes=tuple(scopes), nonce=nonce, auth_time=sso.auth_time,
+                user_id=sso.user_id,
+                session_id=sso.session_id,
+                organization_id=sso.organization_id,
+                connection_id=sso.connection_id,
+                scopes=tuple(scopes),
+                nonce=nonce,
+                auth_time=sso.auth_time,
             ).as_json()
 
     def mint_access_token(self, email: str = "alice@acme.test", **claim_overrides: Any) -> str:
@@ -611,8 +671,9 @@ class Emulator:
                 return None
             now = self.now()
             if session.effective_status(now) == "active":
-                session = dataclasses.replace(session, status="revoked", revoked_at=now,
-                                              updated_at=now)
+                session = dataclasses.replace(
+                    session, status="revoked", revoked_at=now, updated_at=now
+                )
                 self.state.sessions[session_id] = session
             return session
 
@@ -634,9 +695,14 @@ class Emulator:
     ) -> str:
         with self._lock:
             claims = idp_initiated_claims(
-                issuer=self.issuer, client_id=self.client_id, connection_id=connection_id,
-                organization_id=organization_id, login_hint=login_hint, relay_state=relay_state,
-                now=self.now(), lifetime=self.lifetimes.idp_initiated,
+                issuer=self.issuer,
+                client_id=self.client_id,
+                connection_id=connection_id,
+                organization_id=organization_id,
+                login_hint=login_hint,
+                relay_state=relay_state,
+                now=self.now(),
+                lifetime=self.lifetimes.idp_initiated,
             )
             return self.keys.current.sign(claims)
 

@@ -113,8 +113,9 @@ class EmulatorHandle:
             parser = _FormFields()
             parser.feed(first.text)
             form = {**parser.fields, "email": email}
-            second = http.post(urljoin(str(first.url), "/oauth/authorize"), data=form,
-                               follow_redirects=False)
+            second = http.post(
+                urljoin(str(first.url), "/oauth/authorize"), data=form, follow_redirects=False
+            )
             if not second.is_redirect:
                 raise SignInFailed(f"sign-in answered {second.status_code}: {second.text[:200]}")
             return second.headers["location"]

@@ -113,7 +113,7 @@ def _paginate(request: Request, items: Sequence[T]) -> tuple[list[T], dict[str, 
     def encode(n: int) -> str:
         return base64.urlsafe_b64encode(str(n).encode("ascii")).decode("ascii")
 
-    page = list(items[offset:offset + size])
+    page = list(items[offset : offset + size])
     return page, {
         "next_page_token": encode(offset + size) if offset + size < len(items) else "",
         "prev_page_token": encode(max(0, offset - size)) if offset > 0 else "",
@@ -135,8 +135,11 @@ def _check_external_id_free(emu: Emulator, external_id: str | None, own_id: str 
     if external_id and any(
         o.external_id == external_id and o.id != own_id for o in emu.state.organizations.values()
     ):
-        raise ApiError(6, f"organization with external_id {external_id} already exists",
-                       "ORGANIZATION_ALREADY_EXISTS")
+        raise ApiError(
+            6,
+            f"organization with external_id {external_id} already exists",
+            "ORGANIZATION_ALREADY_EXISTS",
+        )
 
 
 async def create_organization(request: Request, emu: Emulator) -> Any:
@@ -224,11 +227,13 @@ async def generate_portal_link(request: Request, emu: Emulator) -> Any:
         org = _org(emu, request.path_params["org_id"])
         link_id = "lnk_" + secrets.token_hex(8)
         expire = emu.now() + PORTAL_LINK_LIFETIME
-    return {"link": {
-        "id": link_id,
-        "location": f"{emu.issuer}/magicLink/{link_id}?organization_id={org.id}",
-        "expire_time": rfc3339(expire),
-    }}
+    return {
+        "link": {
+            "id": link_id,
+            "location": f"{emu.issuer}/magicLink/{link_id}?organization_id={org.id}",
+            "expire_time": rfc3339(expire),
+        }
+    }
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -379,11 +384,14 @@ async def list_user_sessions(request: Request, emu: Emulator) -> Any:
         user = _user(emu, request.path_params["user_id"])
         now = emu.now()
         records = sorted(
-            (s for s in emu.state.sessions.values()
-             if s.user_id == user.id
-             and (not statuses or s.effective_status(now) in statuses)
-             and (start is None or s.created_at >= start)
-             and (end is None or s.created_at <= end)),
+            (
+                s
+                for s in emu.state.sessions.values()
+                if s.user_id == user.id
+                and (not statuses or s.effective_status(now) in statuses)
+                and (start is None or s.created_at >= start)
+                and (end is None or s.created_at <= end)
+            ),
             key=lambda s: (-s.created_at, s.session_id),
         )
         page, meta = _paginate(request, records)
@@ -411,25 +419,32 @@ P = "/api/v1"
 routes = [
     Route(f"{P}/organizations", endpoint(create_organization), methods=["POST"]),
     Route(f"{P}/organizations", endpoint(list_organizations), methods=["GET"]),
-    Route(P + "/organizations:external/{external_id}",
-          endpoint(get_organization_by_external_id), methods=["GET"]),
+    Route(
+        P + "/organizations:external/{external_id}",
+        endpoint(get_organization_by_external_id),
+        methods=["GET"],
+    ),
     Route(P + "/organizations/{org_id}", endpoint(get_organization), methods=["GET"]),
     Route(P + "/organizations/{org_id}", endpoint(update_organization), methods=["PATCH"]),
     Route(P + "/organizations/{org_id}", endpoint(delete_organization), methods=["DELETE"]),
-    Route(P + "/organizations/{org_id}/portal_links", endpoint(generate_portal_link),
-          methods=["PUT"]),
+    Route(
+        P + "/organizations/{org_id}/portal_links", endpoint(generate_portal_link), methods=["PUT"]
+    ),
     Route(P + "/organizations/{org_id}/users", endpoint(list_organization_users), methods=["GET"]),
-    Route(P + "/organizations/{org_id}/users", endpoint(create_organization_user),
-          methods=["POST"]),
+    Route(
+        P + "/organizations/{org_id}/users", endpoint(create_organization_user), methods=["POST"]
+    ),
     Route(f"{P}/users", endpoint(list_users), methods=["GET"]),
     Route(P + "/users/{user_id}", endpoint(get_user), methods=["GET"]),
     Route(P + "/users/{user_id}", endpoint(update_user), methods=["PATCH"]),
     Route(P + "/users/{user_id}", endpoint(delete_user), methods=["DELETE"]),
     Route(P + "/users/{user_id}/sessions", endpoint(list_user_sessions), methods=["GET"]),
-    Route(P + "/users/{user_id}/sessions/revoke", endpoint(revoke_user_sessions),
-          methods=["POST"]),
+    Route(P + "/users/{user_id}/sessions/revoke", endpoint(revoke_user_sessions), methods=["POST"]),
     Route(P + "/sessions/{session_id}", endpoint(get_session), methods=["GET"]),
     Route(P + "/sessions/{session_id}/revoke", endpoint(revoke_session), methods=["POST"]),
-    Route(P + "/{rest:path}", endpoint(unknown_route),
-          methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    Route(
+        P + "/{rest:path}",
+        endpoint(unknown_route),
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
 ]

@@ -25,8 +25,19 @@ SSO_COOKIE = "skemu_sso"
 DEFAULT_SCOPE = "openid profile email"
 # Parameters carried through the sign-in form unchanged.
 AUTHORIZE_PARAMS = (
-    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "login_hint",
-    "domain_hint", "connection_id", "organization_id", "provider", "prompt", "code_challenge",
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "login_hint",
+    "domain_hint",
+    "connection_id",
+    "organization_id",
+    "provider",
+    "prompt",
+    "code_challenge",
     "code_challenge_method",
 )
 
@@ -98,8 +109,11 @@ class _Authorize:
 
     def page(self, error: str | None = None, status_code: int = 200) -> HTMLResponse:
         with self.emu.lock:
-            users = [u for u in self.emu.state.users.values()
-                     if u.id in ("usr_alice", "usr_bob", "usr_carol")]
+            users = [
+                u
+                for u in self.emu.state.users.values()
+                if u.id in ("usr_alice", "usr_bob", "usr_carol")
+            ]
         html = sign_in_page(self.params, users, self.params.get("login_hint", ""), error)
         response = HTMLResponse(html, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
@@ -171,8 +185,11 @@ async def token(request: Request) -> Response:
             code = form.get("code")
             if not code:
                 raise OAuthError("invalid_request", "code is required")
-            result = emu.exchange_code(code=code, redirect_uri=form.get("redirect_uri"),
-                                       code_verifier=form.get("code_verifier"))
+            result = emu.exchange_code(
+                code=code,
+                redirect_uri=form.get("redirect_uri"),
+                code_verifier=form.get("code_verifier"),
+            )
         elif grant_type == "refresh_token":
             refresh_token = form.get("refresh_token")
             if not refresh_token:
@@ -181,11 +198,14 @@ async def token(request: Request) -> Response:
         elif grant_type == "client_credentials":
             result = emu.client_credentials(scope=form.get("scope"))
         else:
-            raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+            raise OAuthError(
+                "unsupported_grant_type", f"grant_type {grant_type!r} is not supported"
+            )
     except OAuthError as exc:
         return _token_error(exc)
-    return json_response(result.as_json(), 200, **{"Cache-Control": "no-store",
-                                                   "Pragma": "no-cache"})
+    return json_response(
+        result.as_json(), 200, **{"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
 
 
 async def keys(request: Request) -> Response:
@@ -197,23 +217,41 @@ async def keys(request: Request) -> Response:
 
 async def discovery(request: Request) -> Response:
     iss = _emulator(request).issuer
-    return json_response({
-        "issuer": iss,
-        "authorization_endpoint": f"{iss}/oauth/authorize",
-        "token_endpoint": f"{iss}/oauth/token",
-        "jwks_uri": f"{iss}/keys",
-        "end_session_endpoint": f"{iss}/oidc/logout",
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid",
-                             "oid", "amr", "email", "email_verified", "name", "given_name",
-                             "family_name", "preferred_username", "locale"],
-    })
+    return json_response(
+        {
+            "issuer": iss,
+            "authorization_endpoint": f"{iss}/oauth/authorize",
+            "token_endpoint": f"{iss}/oauth/token",
+            "jwks_uri": f"{iss}/keys",
+            "end_session_endpoint": f"{iss}/oidc/logout",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "sid",
+                "oid",
+                "amr",
+                "email",
+                "email_verified",
+                "name",
+                "given_name",
+                "family_name",
+                "preferred_username",
+                "locale",
+            ],
+        }
+    )
 
 
 async def logout(request: Request) -> Response:
@@ -227,8 +265,9 @@ async def logout(request: Request) -> Response:
         except jwt.InvalidTokenError:
             return _error_page("Invalid logout request", "id_token_hint is not a valid ID token.")
     if post_logout is not None and not emu.is_post_logout_redirect_allowed(post_logout):
-        return _error_page("Invalid logout request",
-                           "post_logout_redirect_uri is not absolute and registered.")
+        return _error_page(
+            "Invalid logout request", "post_logout_redirect_uri is not absolute and registered."
+        )
     emu.logout(id_token_hint=hint, sso_id=request.cookies.get(SSO_COOKIE))
     response: Response
     if post_logout is not None:
@@ -257,12 +296,15 @@ async def idp_initiated_login(request: Request) -> Response:
     except OAuthError as exc:
         return _error_page("Invalid request", exc.description)
     if target is None:
-        target = emu.resolve_target(organization_id="org_acme", connection_id=None,
-                                    domain_hint=None)
+        target = emu.resolve_target(
+            organization_id="org_acme", connection_id=None, domain_hint=None
+        )
         assert target is not None
     token_ = emu.idp_initiated_token(
-        organization_id=target.organization_id, connection_id=target.connection_id,
-        login_hint=email, relay_state=params.get("relay_state", ""),
+        organization_id=target.organization_id,
+        connection_id=target.connection_id,
+        login_hint=email,
+        relay_state=params.get("relay_state", ""),
     )
     return redirect(with_query(initiate, {"idp_initiated_login": token_}))
 

@@ -38,9 +38,21 @@ def seed_users(now: float) -> list[User]:
         return User(uid, email, name, org, roles, perms, None, {}, now, now)
 
     return [
-        user("usr_alice", "alice@acme.test", "Alice Anders", "org_acme", ("admin",),
-             ADMIN_PERMISSIONS),
+        user(
+            "usr_alice",
+            "alice@acme.test",
+            "Alice Anders",
+            "org_acme",
+            ("admin",),
+            ADMIN_PERMISSIONS,
+        ),
         user("usr_bob", "bob@acme.test", "Bob Brown", "org_acme", ("member",), ("users:read",)),
-        user("usr_carol", "carol@globex.test", "Carol Chen", "org_globex", ("admin",),
-             ADMIN_PERMISSIONS),
+        user(
+            "usr_carol",
+            "carol@globex.test",
+            "Carol Chen",
+            "org_globex",
+            ("admin",),
+            ADMIN_PERMISSIONS,
+        ),
     ]

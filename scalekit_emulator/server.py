@@ -21,8 +21,9 @@ class EmulatorServer:
     ...     print(server.url)  # doctest: +SKIP
     """
 
-    def __init__(self, emulator: Emulator | None = None, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+    def __init__(
+        self, emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.emulator = emulator if emulator is not None else Emulator()
         self.host = host
         self.port = port
@@ -50,14 +51,20 @@ class EmulatorServer:
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(self.emulator), log_level="warning", access_log=False,
-            lifespan="off", ws="none", timeout_graceful_shutdown=1,
+            create_app(self.emulator),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self.emulator.issuer = self.url
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]},
-            name="scalekit-emulator", daemon=True,
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name="scalekit-emulator",
+            daemon=True,
         )
         self._thread.start()
         self._wait_until_up(timeout)

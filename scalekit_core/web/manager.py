@@ -39,7 +39,7 @@ from .errors import PermissionDenied
 from .guards import require
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
-from .logout import logout_flow
+from .logout import is_same_origin, logout_flow
 from .refresh import AsyncRefreshCoordinator, RefreshCoordinator, RefreshOutcomes
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
 from .responses import forbidden_response, is_browser_navigation, unauthenticated_response
@@ -79,6 +79,10 @@ class _ManagerBase:
     def is_browser_navigation(self, request: WebRequest) -> bool:
         """The one browser-vs-API rule (302 to login vs 401 JSON; HTML vs JSON 403)."""
         return is_browser_navigation(request)
+
+    def is_same_origin(self, request: WebRequest) -> bool:
+        """``Origin`` (else ``Referer``) is the app's own: guard for state-changing POSTs."""
+        return is_same_origin(self._ctx, request)
 
     def unauthenticated(
         self, request: WebRequest, cookies: Iterable[CookieWrite] = ()

@@ -46,25 +46,36 @@ def login(
     """Full code flow with PKCE; returns the token response."""
     verifier = secrets.token_urlsafe(48)
     final = emu.sign_in(
-        authorize_url(emu, code_challenge=pkce_s256(verifier), code_challenge_method="S256",
-                      **params),
+        authorize_url(
+            emu, code_challenge=pkce_s256(verifier), code_challenge_method="S256", **params
+        ),
         email,
     )
     code = query_of(final)["code"]
-    response = http.post("/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-        "code_verifier": verifier, "client_id": emu.client_id,
-        "client_secret": emu.client_secret,
-    })
+    response = http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+            "client_id": emu.client_id,
+            "client_secret": emu.client_secret,
+        },
+    )
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body
 
 
 def machine_token(emu: EmulatorHandle, http: httpx.Client) -> str:
-    response = http.post("/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": emu.client_id,
-        "client_secret": emu.client_secret,
-    })
+    response = http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": emu.client_id,
+            "client_secret": emu.client_secret,
+        },
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])

@@ -8,16 +8,16 @@ import jwt
 from scalekit_emulator import Emulator, EmulatorHandle, EmulatorServer
 
 
-def test_lifetimes_and_clock_over_http(scalekit_emulator: EmulatorHandle,
-                                       http: httpx.Client) -> None:
+def test_lifetimes_and_clock_over_http(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     assert http.post("/_emulator/lifetimes", json={"access_token": 5}).status_code == 200
     tokens = scalekit_emulator.issue_tokens()
     assert tokens["expires_in"] == 5
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 5
     assert http.post("/_emulator/clock", json={"offset": 120}).status_code == 200
-    later = jwt.decode(scalekit_emulator.mint_access_token(),
-                       options={"verify_signature": False})
+    later = jwt.decode(scalekit_emulator.mint_access_token(), options={"verify_signature": False})
     assert later["iat"] >= int(time.time()) + 119
     assert http.post("/_emulator/clock", json={"offset": "x"}).status_code == 400
     assert http.post("/_emulator/lifetimes", json={"access_token": -1}).status_code == 400
@@ -28,8 +28,11 @@ def test_faults_and_counters(scalekit_emulator: EmulatorHandle, http: httpx.Clie
     emu = scalekit_emulator
     r = http.post("/_emulator/faults", json={"path": "/oauth/token", "status": 503, "count": 2})
     assert r.status_code == 200
-    data = {"grant_type": "client_credentials", "client_id": emu.client_id,
-            "client_secret": emu.client_secret}
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": emu.client_id,
+        "client_secret": emu.client_secret,
+    }
     assert http.post("/oauth/token", data=data).status_code == 503
     assert http.post("/oauth/token", data=data).status_code == 503
     assert http.post("/oauth/token", data=data).status_code == 200
@@ -59,21 +62,28 @@ def test_reset_over_http(scalekit_emulator: EmulatorHandle, http: httpx.Client) 
     assert len(http.get("/keys").json()["keys"]) == 2
     assert http.post("/_emulator/reset").status_code == 200
     assert len(http.get("/keys").json()["keys"]) == 1
-    assert emu.emulator.clock_offset == 0 and http.get("/_emulator/calls").json() == {
-        "/keys": 1}
+    assert emu.emulator.clock_offset == 0 and http.get("/_emulator/calls").json() == {"/keys": 1}
     assert emu.emulator.state.user_by_email("new.person@example.test") is None
-    assert emu.env() == {"SCALEKIT_ENVIRONMENT_URL": emu.url,
-                         "SCALEKIT_CLIENT_ID": "skc_emulator_client",
-                         "SCALEKIT_CLIENT_SECRET": "emulator-client-secret"}
+    assert emu.env() == {
+        "SCALEKIT_ENVIRONMENT_URL": emu.url,
+        "SCALEKIT_CLIENT_ID": "skc_emulator_client",
+        "SCALEKIT_CLIENT_SECRET": "emulator-client-secret",
+    }
 
 
 def test_controls_404_when_disabled() -> None:
     with EmulatorServer(Emulator()) as server, httpx.Client(base_url=server.url) as http:
-        for path in ("/_emulator/lifetimes", "/_emulator/clock", "/_emulator/rotate-keys",
-                     "/_emulator/faults", "/_emulator/reset"):
+        for path in (
+            "/_emulator/lifetimes",
+            "/_emulator/clock",
+            "/_emulator/rotate-keys",
+            "/_emulator/faults",
+            "/_emulator/reset",
+        ):
             assert http.post(path, json={}).status_code == 404
         assert http.get("/_emulator/calls").status_code == 404
         # The IdP-initiated stand-in is not a test control and stays available.
-        r = http.get("/_emulator/idp-initiated-login",
-                     params={"initiate_login_uri": "http://localhost:1/x"})
+        r = http.get(
+            "/_emulator/idp-initiated-login", params={"initiate_login_uri": "http://localhost:1/x"}
+        )
         assert r.status_code == 302

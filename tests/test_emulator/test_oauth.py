@@ -24,12 +24,15 @@ def decode(http: httpx.Client, token: str, **kwargs: object) -> dict[str, object
 
 
 def token_post(http: httpx.Client, emu: EmulatorHandle, **data: str) -> httpx.Response:
-    return http.post("/oauth/token", data={"client_id": emu.client_id,
-                                           "client_secret": emu.client_secret, **data})
+    return http.post(
+        "/oauth/token",
+        data={"client_id": emu.client_id, "client_secret": emu.client_secret, **data},
+    )
 
 
-def test_full_code_flow_with_pkce_and_nonce(scalekit_emulator: EmulatorHandle,
-                                            http: httpx.Client) -> None:
+def test_full_code_flow_with_pkce_and_nonce(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     emu = scalekit_emulator
     tokens = login(emu, http, nonce="n-123")
     assert tokens["token_type"] == "Bearer"
@@ -86,15 +89,15 @@ def test_sso_cookie_skips_page_and_prompt_login_forces_it(
 
 
 def test_login_hint_prefills_and_values_are_escaped(scalekit_emulator: EmulatorHandle) -> None:
-    page = httpx.get(authorize_url(scalekit_emulator, login_hint='x"><script>@a.test',
-                                   state="<b>"))
+    page = httpx.get(authorize_url(scalekit_emulator, login_hint='x"><script>@a.test', state="<b>"))
     assert page.status_code == 200
     assert "<script>" not in page.text and "&lt;b&gt;" in page.text
     assert 'value="x&quot;&gt;&lt;script&gt;@a.test"' in page.text
 
 
-def test_new_email_creates_member_user(scalekit_emulator: EmulatorHandle,
-                                       http: httpx.Client) -> None:
+def test_new_email_creates_member_user(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     tokens = login(scalekit_emulator, http, "dave.doe@example.test")
     claims = jwt.decode(str(tokens["access_token"]), options={"verify_signature": False})
     assert str(claims["sub"]).startswith("usr_") and claims["oid"] == "org_acme"
@@ -109,8 +112,13 @@ def test_new_email_creates_member_user(scalekit_emulator: EmulatorHandle,
         ({"domain_hint": "globex.test"}, "org_globex", "conn_globex_entra"),
     ],
 )
-def test_org_routing(scalekit_emulator: EmulatorHandle, http: httpx.Client,
-                     params: dict[str, str], org: str, conn: str) -> None:
+def test_org_routing(
+    scalekit_emulator: EmulatorHandle,
+    http: httpx.Client,
+    params: dict[str, str],
+    org: str,
+    conn: str,
+) -> None:
     tokens = login(scalekit_emulator, http, "carol@globex.test", **params)
     claims = jwt.decode(str(tokens["id_token"]), options={"verify_signature": False})
     assert claims["oid"] == org and claims["amr"] == [conn]
@@ -136,11 +144,18 @@ def test_authorize_errors(scalekit_emulator: EmulatorHandle, http: httpx.Client)
         assert q["error"] == error and q["state"] == "z" and q["error_description"]
 
 
-def test_sign_in_with_invalid_email_redisplays_page(scalekit_emulator: EmulatorHandle,
-                                                   http: httpx.Client) -> None:
-    r = http.post("/oauth/authorize", data={
-        "response_type": "code", "client_id": scalekit_emulator.client_id,
-        "redirect_uri": REDIRECT_URI, "email": "not-an-email"})
+def test_sign_in_with_invalid_email_redisplays_page(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    r = http.post(
+        "/oauth/authorize",
+        data={
+            "response_type": "code",
+            "client_id": scalekit_emulator.client_id,
+            "redirect_uri": REDIRECT_URI,
+            "email": "not-an-email",
+        },
+    )
     assert r.status_code == 400 and "valid email" in r.text
 
 
@@ -157,78 +172,104 @@ def test_token_endpoint_errors(scalekit_emulator: EmulatorHandle, http: httpx.Cl
         return response.status_code, response.json()["error"]
 
     base = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
-    assert err(http.post("/oauth/token", data={**base, "client_id": "x",
-                                               "client_secret": "y"})) == (401, "invalid_client")
-    assert err(http.post("/oauth/token", data={**base, "client_id": emu.client_id,
-                                               "client_secret": "wrong"})) == (
-        401, "invalid_client")
+    assert err(
+        http.post("/oauth/token", data={**base, "client_id": "x", "client_secret": "y"})
+    ) == (401, "invalid_client")
+    assert err(
+        http.post(
+            "/oauth/token", data={**base, "client_id": emu.client_id, "client_secret": "wrong"}
+        )
+    ) == (401, "invalid_client")
     # A failed exchange burns the code (single use), so each case gets a fresh one.
-    assert err(token_post(http, emu, **base, code_verifier="wrong" * 10)) == (
-        400, "invalid_grant")
+    assert err(token_post(http, emu, **base, code_verifier="wrong" * 10)) == (400, "invalid_grant")
     code = _code(emu, code_challenge=pkce_s256(verifier), code_challenge_method="S256")
     assert err(token_post(http, emu, **{**base, "code": code})) == (400, "invalid_grant")
     code = _code(emu)
-    assert err(token_post(http, emu, **{**base, "code": code,
-                                        "redirect_uri": "http://localhost:3000/other"})) == (
-        400, "invalid_grant")
+    assert err(
+        token_post(
+            http, emu, **{**base, "code": code, "redirect_uri": "http://localhost:3000/other"}
+        )
+    ) == (400, "invalid_grant")
     code = _code(emu)
     assert token_post(http, emu, **{**base, "code": code}).status_code == 200
     assert err(token_post(http, emu, **{**base, "code": code})) == (400, "invalid_grant")
     assert err(token_post(http, emu, grant_type="password")) == (400, "unsupported_grant_type")
     assert err(token_post(http, emu)) == (400, "invalid_request")
-    assert err(token_post(http, emu, grant_type="authorization_code")) == (
-        400, "invalid_request")
+    assert err(token_post(http, emu, grant_type="authorization_code")) == (400, "invalid_request")
     assert err(token_post(http, emu, grant_type="client_credentials", scope="openid")) == (
-        400, "invalid_scope")
+        400,
+        "invalid_scope",
+    )
     assert err(http.post("/oauth/token", json={"grant_type": "client_credentials"})) == (
-        400, "invalid_request")
+        400,
+        "invalid_request",
+    )
 
 
 def test_expired_code(scalekit_emulator: EmulatorHandle, http: httpx.Client) -> None:
     emu = scalekit_emulator
     code = _code(emu)
     emu.set_clock_offset(61)
-    r = token_post(http, emu, grant_type="authorization_code", code=code,
-                   redirect_uri=REDIRECT_URI)
+    r = token_post(http, emu, grant_type="authorization_code", code=code, redirect_uri=REDIRECT_URI)
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"\xff\xfe\x00", b"grant_type=%ZZ&&&==", b"a" * 70000,
-    b"grant_type=refresh_token&refresh_token=" + b"x" * 5000,
-    b"grant_type=authorization_code&code=%00&redirect_uri=%00",
-])
-def test_junk_never_500(scalekit_emulator: EmulatorHandle, http: httpx.Client,
-                        body: bytes) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"\xff\xfe\x00",
+        b"grant_type=%ZZ&&&==",
+        b"a" * 70000,
+        b"grant_type=refresh_token&refresh_token=" + b"x" * 5000,
+        b"grant_type=authorization_code&code=%00&redirect_uri=%00",
+    ],
+)
+def test_junk_never_500(scalekit_emulator: EmulatorHandle, http: httpx.Client, body: bytes) -> None:
     for ct in ("application/x-www-form-urlencoded", "text/plain", "application/json"):
         r = http.post("/oauth/token", content=body, headers={"content-type": ct})
         assert 400 <= r.status_code < 500
         assert "error" in r.json()
-    r = http.post("/oauth/authorize", content=body,
-                  headers={"content-type": "application/x-www-form-urlencoded"})
+    r = http.post(
+        "/oauth/authorize",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 400
     hint = body.decode("latin-1")[:500]
     assert http.get("/oidc/logout", params={"id_token_hint": hint}).status_code == (
-        400 if hint else 200)
+        400 if hint else 200
+    )
 
 
-def test_basic_and_bearer_headers_tolerated(scalekit_emulator: EmulatorHandle,
-                                            http: httpx.Client) -> None:
+def test_basic_and_bearer_headers_tolerated(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     emu = scalekit_emulator
-    r = http.post("/oauth/token", data={"grant_type": "client_credentials"},
-                  auth=(emu.client_id, emu.client_secret))
+    r = http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(emu.client_id, emu.client_secret),
+    )
     assert r.status_code == 200
-    r = http.post("/oauth/token", headers={"Authorization": "Bearer junk"}, data={
-        "grant_type": "client_credentials", "client_id": emu.client_id,
-        "client_secret": emu.client_secret})
+    r = http.post(
+        "/oauth/token",
+        headers={"Authorization": "Bearer junk"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": emu.client_id,
+            "client_secret": emu.client_secret,
+        },
+    )
     assert r.status_code == 200
     claims = jwt.decode(r.json()["access_token"], options={"verify_signature": False})
     assert claims["sub"] == emu.client_id and "sid" not in claims
     assert "id_token" not in r.json() and "refresh_token" not in r.json()
 
 
-def test_refresh_rotation_grace_and_revocation(scalekit_emulator: EmulatorHandle,
-                                               http: httpx.Client) -> None:
+def test_refresh_rotation_grace_and_revocation(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     emu = scalekit_emulator
     first = login(emu, http)
     rt1 = str(first["refresh_token"])
@@ -252,22 +293,25 @@ def test_refresh_rotation_grace_and_revocation(scalekit_emulator: EmulatorHandle
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
 
 
-def test_no_refresh_token_without_offline_access(scalekit_emulator: EmulatorHandle,
-                                                 http: httpx.Client) -> None:
+def test_no_refresh_token_without_offline_access(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     tokens = login(scalekit_emulator, http, scope="openid profile email")
     assert "refresh_token" not in tokens
 
 
-def test_session_idle_expiry_ends_refresh(scalekit_emulator: EmulatorHandle,
-                                          http: httpx.Client) -> None:
+def test_session_idle_expiry_ends_refresh(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
     emu = scalekit_emulator
     tokens = login(emu, http)
     emu.set_clock_offset(24 * 3600 + 1)
     sid = jwt.decode(str(tokens["access_token"]), options={"verify_signature": False})["sid"]
     session = emu.session(sid)
     assert session is not None and session["status"] == "expired" and session["expired_at"]
-    r = token_post(http, emu, grant_type="refresh_token", refresh_token=str(
-        tokens["refresh_token"]))
+    r = token_post(
+        http, emu, grant_type="refresh_token", refresh_token=str(tokens["refresh_token"])
+    )
     assert r.json()["error"] == "invalid_grant"
 
 
@@ -276,16 +320,30 @@ def test_logout(scalekit_emulator: EmulatorHandle) -> None:
     with httpx.Client(base_url=emu.url) as browser:
         final = emu.sign_in(authorize_url(emu), client=browser)
         code = query_of(final)["code"]
-        tokens = browser.post("/oauth/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "client_id": emu.client_id, "client_secret": emu.client_secret}).json()
+        tokens = browser.post(
+            "/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "client_id": emu.client_id,
+                "client_secret": emu.client_secret,
+            },
+        ).json()
         emu.set_clock_offset(4000)  # an expired id_token_hint is still acceptable
-        bad = browser.get("/oidc/logout", params={
-            "id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "/relative"})
+        bad = browser.get(
+            "/oidc/logout",
+            params={"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "/relative"},
+        )
         assert bad.status_code == 400
-        r = browser.get("/oidc/logout", params={
-            "id_token_hint": tokens["id_token"],
-            "post_logout_redirect_uri": "http://localhost:3000/bye", "state": "s9"})
+        r = browser.get(
+            "/oidc/logout",
+            params={
+                "id_token_hint": tokens["id_token"],
+                "post_logout_redirect_uri": "http://localhost:3000/bye",
+                "state": "s9",
+            },
+        )
         assert r.status_code == 302
         assert r.headers["location"] == "http://localhost:3000/bye?state=s9"
         emu.set_clock_offset(0)
@@ -295,16 +353,21 @@ def test_logout(scalekit_emulator: EmulatorHandle) -> None:
         # The SSO cookie is gone: the next authorize shows the page again.
         again = browser.get(authorize_url(emu), follow_redirects=False)
         assert again.status_code == 200
-        refresh = browser.post("/oauth/token", data={
-            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
-            "client_id": emu.client_id, "client_secret": emu.client_secret})
+        refresh = browser.post(
+            "/oauth/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+                "client_id": emu.client_id,
+                "client_secret": emu.client_secret,
+            },
+        )
         assert refresh.json()["error"] == "invalid_grant"
         page = browser.get("/oidc/logout")
         assert page.status_code == 200 and "Signed out" in page.text
 
 
-def test_keys_discovery_and_rotation(scalekit_emulator: EmulatorHandle,
-                                     http: httpx.Client) -> None:
+def test_keys_discovery_and_rotation(scalekit_emulator: EmulatorHandle, http: httpx.Client) -> None:
     emu = scalekit_emulator
     keys = http.get("/keys").json()["keys"]
     assert len(keys) == 1
@@ -327,8 +390,7 @@ def test_keys_discovery_and_rotation(scalekit_emulator: EmulatorHandle,
     assert config["end_session_endpoint"] == emu.url + "/oidc/logout"
 
 
-def test_mint_access_token_overrides(scalekit_emulator: EmulatorHandle,
-                                     http: httpx.Client) -> None:
+def test_mint_access_token_overrides(scalekit_emulator: EmulatorHandle, http: httpx.Client) -> None:
     token = scalekit_emulator.mint_access_token(roles=["viewer"], exp=None)
     claims = decode(http, token, options={"verify_aud": False, "require": []})
     assert claims["roles"] == ["viewer"] and "exp" not in claims
@@ -336,9 +398,14 @@ def test_mint_access_token_overrides(scalekit_emulator: EmulatorHandle,
 
 def test_idp_initiated_login(scalekit_emulator: EmulatorHandle, http: httpx.Client) -> None:
     emu = scalekit_emulator
-    r = http.get("/_emulator/idp-initiated-login", params={
-        "initiate_login_uri": "http://localhost:3000/auth/initiate", "email": "carol@globex.test",
-        "relay_state": "rs1"})
+    r = http.get(
+        "/_emulator/idp-initiated-login",
+        params={
+            "initiate_login_uri": "http://localhost:3000/auth/initiate",
+            "email": "carol@globex.test",
+            "relay_state": "rs1",
+        },
+    )
     assert r.status_code == 302
     location = r.headers["location"]
     assert location.startswith("http://localhost:3000/auth/initiate?idp_initiated_login=")
@@ -348,8 +415,9 @@ def test_idp_initiated_login(scalekit_emulator: EmulatorHandle, http: httpx.Clie
     assert claims["connection_id"] == "conn_globex_entra"
     assert claims["login_hint"] == "carol@globex.test" and claims["relay_state"] == "rs1"
     assert int(claims["exp"]) - int(claims["iat"]) <= 300  # type: ignore[call-overload]
-    bad = http.get("/_emulator/idp-initiated-login",
-                   params={"initiate_login_uri": "https://evil.example/x"})
+    bad = http.get(
+        "/_emulator/idp-initiated-login", params={"initiate_login_uri": "https://evil.example/x"}
+    )
     assert bad.status_code == 400
 
 

@@ -22,12 +22,19 @@ def free_port() -> int:
 def test_data_file_round_trip(tmp_path: Path) -> None:
     data = tmp_path / "state.json"
     with EmulatorServer(Emulator(data_path=data)) as server:
-        token = httpx.post(f"{server.url}/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": "skc_emulator_client",
-            "client_secret": "emulator-client-secret"}).json()["access_token"]
-        r = httpx.post(f"{server.url}/api/v1/organizations",
-                       headers={"Authorization": f"Bearer {token}"},
-                       json={"display_name": "Persisted", "external_id": "keep"})
+        token = httpx.post(
+            f"{server.url}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "skc_emulator_client",
+                "client_secret": "emulator-client-secret",
+            },
+        ).json()["access_token"]
+        r = httpx.post(
+            f"{server.url}/api/v1/organizations",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"display_name": "Persisted", "external_id": "keep"},
+        )
         assert r.status_code == 200
         tokens = server.emulator.issue_tokens()
         server.emulator.save()
@@ -36,18 +43,34 @@ def test_data_file_round_trip(tmp_path: Path) -> None:
     assert any(o.external_id == "keep" for o in restarted.state.organizations.values())
     with EmulatorServer(restarted) as server:
         # Same keys and refresh tokens survive the restart.
-        r = httpx.post(f"{server.url}/oauth/token", data={
-            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
-            "client_id": "skc_emulator_client", "client_secret": "emulator-client-secret"})
+        r = httpx.post(
+            f"{server.url}/oauth/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+                "client_id": "skc_emulator_client",
+                "client_secret": "emulator-client-secret",
+            },
+        )
         assert r.status_code == 200
 
 
 def test_cli_prints_environment_and_stops(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scalekit_emulator", "--port", str(port), "--enable-controls",
-         "--data", str(tmp_path / "cli.json")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "scalekit_emulator",
+            "--port",
+            str(port),
+            "--enable-controls",
+            "--data",
+            str(tmp_path / "cli.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
