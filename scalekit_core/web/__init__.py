@@ -10,6 +10,7 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 'https://app.example/auth/callback'
 """
 
+from .configure import IntegrationSettings, settings_from_mapping
 from .errors import AuthenticationRequired, PermissionDenied
 from .guards import require
 from .manager import AsyncSessionManager, OnLogin, SessionManager
@@ -34,6 +35,7 @@ __all__ = [
     "AuthenticationRequired",
     "CookieSessionStore",
     "CookieWrite",
+    "IntegrationSettings",
     "LoadResult",
     "MemorySessionStore",
     "OnLogin",
@@ -48,4 +50,5 @@ __all__ = [
     "is_browser_navigation",
     "require",
     "safe_return_to",
+    "settings_from_mapping",
 ]
