@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 APP ?= flask
 
-.PHONY: install test lint typecheck demo emulator bench
+.PHONY: install test lint typecheck demo emulator
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,5 +25,11 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest
 
+# A sample app (APP=flask|fastapi|django) on the bundled emulator, or on the Scalekit
+# environment named by SCALEKIT_ENVIRONMENT_URL/_CLIENT_ID/_CLIENT_SECRET. Ctrl-C stops it.
+demo: install
+	@case "$(APP)" in flask|fastapi|django) ;; *) echo "APP must be flask, fastapi or django" >&2; exit 2;; esac
+	exec $(BIN)/python sample_apps/$(APP)_app/run.py
+
 emulator: install
-	$(BIN)/scalekit-emulator
+	exec $(BIN)/scalekit-emulator
