@@ -1,1 +1,46 @@
-"""Placeholder package; filled by its own issue."""
+"""Scalekit single sign-on and sessions for Flask.
+
+>>> from flask import Flask
+>>> from scalekit_flask import Scalekit, current_user, login_required
+>>> app = Flask(__name__)
+>>> app.config.update(
+...     SCALEKIT_ENVIRONMENT_URL="https://acme.scalekit.dev",
+...     SCALEKIT_CLIENT_ID="skc_123",
+...     SCALEKIT_CLIENT_SECRET="secret",
+...     SCALEKIT_APP_BASE_URL="http://localhost:5000",
+...     SCALEKIT_COOKIE_SECRET="c" * 32,
+... )
+>>> scalekit = Scalekit(app)
+>>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("scalekit."))
+['/auth/callback', '/auth/login', '/auth/logout']
+"""
+
+from .conversion import apply_cookies, to_flask_response, web_request
+from .extension import EXTENSION_KEY, ErrorPageRenderer, Scalekit, ScalekitState, state_of
+from .guards import (
+    current_user,
+    get_current_user,
+    login_required,
+    require_organization,
+    require_permission,
+    require_role,
+    require_scope,
+)
+
+__all__ = [
+    "EXTENSION_KEY",
+    "ErrorPageRenderer",
+    "Scalekit",
+    "ScalekitState",
+    "apply_cookies",
+    "current_user",
+    "get_current_user",
+    "login_required",
+    "require_organization",
+    "require_permission",
+    "require_role",
+    "require_scope",
+    "state_of",
+    "to_flask_response",
+    "web_request",
+]

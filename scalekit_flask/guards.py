@@ -1,0 +1,103 @@
+"""``current_user`` and the view decorators: the core decides, Flask renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from flask import g
+from werkzeug.local import LocalProxy
+
+from scalekit_core.web import AuthenticationRequired, PermissionDenied, User
+
+from .conversion import web_request
+from .extension import current_state, render
+
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+__all__ = [
+    "current_user",
+    "get_current_user",
+    "login_required",
+    "require_organization",
+    "require_permission",
+    "require_role",
+    "require_scope",
+]
+
+View = TypeVar("View", bound=Callable[..., "ResponseReturnValue"])
+
+
+def get_current_user() -> User | None:
+    """The signed-in user of this request (session or bearer token), or ``None``."""
+    user = g.get("scalekit_user")
+    return user if isinstance(user, User) else None
+
+
+#: The signed-in ``User`` of this request; falsy when anonymous (test ``if current_user:``,
+#: or use ``get_current_user() is None``: a proxy is never ``None`` itself).
+current_user: User = cast(User, LocalProxy(get_current_user))
+
+
+def _guard(
+    *,
+    scopes: Iterable[str] = (),
+    permissions: Iterable[str] = (),
+    roles: Iterable[str] = (),
+    organization_id: str | None = None,
+) -> Callable[[View], View]:
+    scopes, permissions, roles = tuple(scopes), tuple(permissions), tuple(roles)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: object, **kwargs: object) -> ResponseReturnValue:
+            manager = current_state().manager
+            try:
+                manager.require(
+                    get_current_user(),
+                    scopes=scopes,
+                    permissions=permissions,
+                    roles=roles,
+                    organization_id=organization_id,
+                )
+            except AuthenticationRequired:
+                return render(manager.unauthenticated(web_request()))
+            except PermissionDenied as exc:
+                return render(manager.forbidden(web_request(), exc))
+            return view(*args, **kwargs)
+
+        return cast(View, guarded)
+
+    return decorate
+
+
+def login_required(view: View) -> View:
+    """Only signed-in users (session or bearer): others get 302 to login or 401 JSON.
+
+    >>> @app.get("/dashboard")  # doctest: +SKIP
+    ... @login_required
+    ... def dashboard(): return f"Hello {current_user.email}"
+    """
+    return _guard()(view)
+
+
+def require_permission(*permissions: str) -> Callable[[View], View]:
+    """Signed in with every permission named, else 403 (``@require_permission("users:read")``)."""
+    return _guard(permissions=permissions)
+
+
+def require_role(*roles: str) -> Callable[[View], View]:
+    """Signed in with every role named, else 403 (``@require_role("admin")``)."""
+    return _guard(roles=roles)
+
+
+def require_scope(*scopes: str) -> Callable[[View], View]:
+    """Signed in with every scope named (bearer APIs), else 403 (``@require_scope("read")``)."""
+    return _guard(scopes=scopes)
+
+
+def require_organization(organization_id: str) -> Callable[[View], View]:
+    """Signed in to ``organization_id``, else 403 (``@require_organization("org_123")``)."""
+    return _guard(organization_id=organization_id)
