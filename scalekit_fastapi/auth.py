@@ -1,0 +1,260 @@
+"""``ScalekitAuth``: routes, dependencies, middleware and error handlers for FastAPI/Starlette."""
+
+# No ``from __future__ import annotations``: FastAPI reads the annotations of the dependency
+# closures below at runtime, and they refer to ``self``.
+
+import inspect
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import Response
+from starlette.routing import Route
+
+from scalekit_core import AsyncScalekitClient
+from scalekit_core.web import (
+    AsyncSessionManager,
+    AuthenticationRequired,
+    IntegrationSettings,
+    OnLogin,
+    PermissionDenied,
+    User,
+    WebResponse,
+    settings_from_mapping,
+)
+
+from .middleware import ScalekitMiddleware, get_user
+from .translate import apply_cookies, to_response, web_request
+
+__all__ = ["ErrorRenderer", "ScalekitAuth", "UserDependency"]
+
+#: ``render_error(request, response)``: a branded page for the core's HTML error responses
+#: (callback failures, 403, 503). May be async. The core's cookies are applied afterwards.
+ErrorRenderer = Callable[[Request, WebResponse], "Response | Awaitable[Response]"]
+UserDependency = Callable[..., Awaitable[User]]
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ScalekitBearer",
+    description="A Scalekit access token (the browser session cookie works too).",
+)
+
+# Declared on every user dependency so /docs shows the lock and accepts a bearer token; the
+# token itself is read by the middleware's ``load()``.
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+
+
+class ScalekitAuth:
+    """Scalekit sign-in for one FastAPI or Starlette app (async client throughout).
+
+    >>> auth = ScalekitAuth.from_env()  # doctest: +SKIP
+    >>> app = FastAPI(lifespan=auth.lifespan)  # doctest: +SKIP
+    >>> auth.install(app)  # middleware, error handlers and the login routes  # doctest: +SKIP
+    >>> @app.get("/me")  # doctest: +SKIP
+    ... async def me(user: User = Depends(auth.require_user)) -> dict[str, Any]:
+    ...     return user.to_dict()
+
+    ``settings`` defaults to ``settings_from_mapping(os.environ)``. ``on_login(user, auth)`` runs
+    after each successful login (raise ``PermissionDenied`` to refuse it); ``render_error`` brands
+    the error pages; ``client`` replaces the ``AsyncScalekitClient`` built from the settings.
+    """
+
+    def __init__(
+        self,
+        settings: IntegrationSettings | None = None,
+        *,
+        on_login: OnLogin | None = None,
+        render_error: ErrorRenderer | None = None,
+        client: AsyncScalekitClient | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else settings_from_mapping(os.environ)
+        self.client = client or AsyncScalekitClient.from_config(self.settings.client)
+        self.manager = AsyncSessionManager(self.client, self.settings.session, on_login=on_login)
+        self.render_error = render_error
+        self.require_user: UserDependency = self._make_require_user()
+        self.optional_user: Callable[..., Awaitable[User | None]] = self._make_optional_user()
+        self.router = APIRouter(tags=["auth"])
+        for path, endpoint, methods in self._route_table():
+            self.router.add_api_route(
+                path, endpoint, methods=methods, include_in_schema=False, response_class=Response
+            )
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, Any] | None = None,
+        *,
+        fallback_secret: object = None,
+        on_login: OnLogin | None = None,
+        render_error: ErrorRenderer | None = None,
+        **session_overrides: Any,
+    ) -> "ScalekitAuth":
+        """Read ``SCALEKIT_*`` from ``os.environ`` (or ``environ``); missing keys are named in
+        one ``ConfigurationError``. ``session_overrides`` go to ``SessionSettings``."""
+        settings = settings_from_mapping(
+            os.environ if environ is None else environ,
+            fallback_secret=fallback_secret,
+            **session_overrides,
+        )
+        return cls(settings, on_login=on_login, render_error=render_error)
+
+    # --- wiring ---
+
+    def install(self, app: Starlette, *, routes: bool = True) -> None:
+        """One call: the middleware, the error handlers and (unless ``routes=False``) the
+        login, callback and logout routes. Works for FastAPI and plain Starlette apps."""
+        app.add_middleware(ScalekitMiddleware, auth=self)
+        for error, handler in self.exception_handlers.items():
+            app.add_exception_handler(error, handler)
+        if routes and isinstance(app, FastAPI):
+            app.include_router(self.router)
+        elif routes:
+            app.router.routes.extend(self.routes)
+
+    def middleware(self) -> Middleware:
+        """For ``Starlette(middleware=[auth.middleware()])``."""
+        return Middleware(ScalekitMiddleware, auth=self)
+
+    @property
+    def routes(self) -> list[Route]:
+        """Login, callback and logout as Starlette routes (``Starlette(routes=[*auth.routes])``)."""
+        return [Route(p, e, methods=m) for p, e, m in self._route_table()]
+
+    @property
+    def exception_handlers(self) -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
+        """``AuthenticationRequired`` -> 302 to login / 401 JSON, ``PermissionDenied`` -> 403."""
+        return {
+            AuthenticationRequired: self._on_authentication_required,
+            PermissionDenied: self._on_permission_denied,
+        }
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any = None) -> AsyncIterator[None]:
+        """``FastAPI(lifespan=auth.lifespan)``: closes the client's connections on shutdown."""
+        try:
+            yield
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the ``AsyncScalekitClient`` (call it from your own lifespan if you have one)."""
+        await self.client.aclose()
+
+    # --- the current user and guards ---
+
+    def user(self, request: Request) -> User | None:
+        """The request's user or ``None`` (the middleware loaded it)."""
+        return get_user(request)
+
+    def require(
+        self,
+        request: Request,
+        *,
+        scopes: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> User:
+        """The user, or the typed error the installed handlers turn into 302/401/403.
+
+        For plain Starlette endpoints: ``user = auth.require(request, permissions=["x"])``.
+        """
+        return self.manager.require(
+            get_user(request),
+            scopes=scopes,
+            permissions=permissions,
+            roles=roles,
+            organization_id=organization_id,
+        )
+
+    def requires(
+        self,
+        *,
+        permissions: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> UserDependency:
+        """A dependency returning the user once it has every permission and role asked."""
+        permissions, roles = tuple(permissions), tuple(roles)
+
+        async def dependency(user: Annotated[User, Security(self.require_user)]) -> User:
+            return self.manager.require(
+                user, permissions=permissions, roles=roles, organization_id=organization_id
+            )
+
+        return dependency
+
+    def require_permission(self, *permissions: str) -> UserDependency:
+        """``Depends(auth.require_permission("users:write"))``: 403 without every permission."""
+        return self.requires(permissions=permissions)
+
+    def require_role(self, *roles: str) -> UserDependency:
+        """``Depends(auth.require_role("admin"))``: 403 without every role."""
+        return self.requires(roles=roles)
+
+    def require_organization(self, organization_id: str) -> UserDependency:
+        """``Depends(auth.require_organization("org_1"))``: 403 for other organizations."""
+        return self.requires(organization_id=organization_id)
+
+    def _make_require_user(self) -> UserDependency:
+        async def require_user(
+            request: Request,
+            security_scopes: SecurityScopes,
+            _bearer: Bearer,
+        ) -> User:
+            """The signed-in user; ``Security(auth.require_user, scopes=[...])`` checks scopes."""
+            return self.require(request, scopes=security_scopes.scopes)
+
+        return require_user
+
+    def _make_optional_user(self) -> Callable[..., Awaitable[User | None]]:
+        async def optional_user(
+            request: Request,
+            _bearer: Bearer,
+        ) -> User | None:
+            """The signed-in user or ``None``."""
+            return get_user(request)
+
+        return optional_user
+
+    # --- routes and handlers: extract -> core -> render ---
+
+    def _route_table(self) -> list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]]:
+        session = self.settings.session
+        return [
+            (session.login_path, self._login, ["GET"]),
+            (session.callback_path, self._callback, ["GET"]),
+            # GET reaches the core too, which answers 405 with ``Allow: POST``.
+            (session.logout_path, self._logout, ["GET", "POST"]),
+        ]
+
+    async def _login(self, request: Request) -> Response:
+        return await self.render(request, await self.manager.start_login(web_request(request)))
+
+    async def _callback(self, request: Request) -> Response:
+        return await self.render(request, await self.manager.complete_login(web_request(request)))
+
+    async def _logout(self, request: Request) -> Response:
+        return await self.render(request, await self.manager.logout(web_request(request)))
+
+    async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
+        return await self.render(request, self.manager.unauthenticated(web_request(request)))
+
+    async def _on_permission_denied(self, request: Request, exc: Exception) -> Response:
+        reason = exc if isinstance(exc, PermissionDenied) else "forbidden"
+        return await self.render(request, self.manager.forbidden(web_request(request), reason))
+
+    async def render(self, request: Request, result: WebResponse) -> Response:
+        """The core's response as a Starlette one; HTML errors go through ``render_error``."""
+        content_type = result.headers.get("Content-Type", "")
+        if self.render_error is None or result.status < 400 or "html" not in content_type:
+            return to_response(result)
+        branded = self.render_error(request, result)
+        response: Response = await branded if inspect.isawaitable(branded) else branded
+        apply_cookies(response, result.cookies)
+        return response

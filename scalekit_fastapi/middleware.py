@@ -1,0 +1,78 @@
+"""``ScalekitMiddleware``: a pure-ASGI middleware that loads the session once per request and
+adds the cookies ``load()`` wrote to whatever response the request ends with."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scalekit_core.web import User
+
+from .translate import cookie_headers, web_request
+
+if TYPE_CHECKING:
+    from .auth import ScalekitAuth
+
+__all__ = ["STATE_KEY", "ScalekitMiddleware", "get_user"]
+
+#: Where the middleware leaves the request's user in ``scope["state"]`` (``request.state``).
+STATE_KEY = "scalekit_user"
+
+
+def get_user(connection: HTTPConnection) -> User | None:
+    """The signed-in user of a request (``None`` when anonymous), for plain Starlette apps.
+
+    >>> async def home(request):  # doctest: +SKIP
+    ...     user = get_user(request)
+    ...     return PlainTextResponse(user.email if user else "anonymous")
+    """
+    state: dict[str, Any] = connection.scope.get("state") or {}
+    if STATE_KEY not in state:
+        raise RuntimeError("ScalekitMiddleware is not installed on this app")
+    user: User | None = state[STATE_KEY]
+    return user
+
+
+def _cookie_name(header_value: bytes) -> bytes:
+    return header_value.split(b"=", 1)[0].strip()
+
+
+class ScalekitMiddleware:
+    """Pure ASGI (no ``BaseHTTPMiddleware``): streaming responses pass through untouched.
+
+    Every HTTP response start message gets the ``Set-Cookie`` headers of the session load
+    (a refresh, a renewed idle timeout, a cleared bad cookie), including error responses and
+    responses the endpoint built itself. A cookie the response sets itself (the login
+    callback's fresh session, logout's deletions) wins over the load's write of that name.
+
+    >>> app.add_middleware(ScalekitMiddleware, auth=auth)  # doctest: +SKIP
+    """
+
+    def __init__(self, app: ASGIApp, auth: ScalekitAuth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        result = await self.auth.manager.load(web_request(HTTPConnection(scope)))
+        scope.setdefault("state", {})[STATE_KEY] = result.user
+        if not result.cookies or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = cookie_headers(result.cookies)
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                own = {_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie"}
+                headers.extend(
+                    (name, value) for name, value in extra if _cookie_name(value) not in own
+                )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)

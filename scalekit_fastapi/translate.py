@@ -1,0 +1,55 @@
+"""Starlette request -> core ``WebRequest``; core ``WebResponse`` / ``CookieWrite`` -> Starlette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, cast
+
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+
+__all__ = ["apply_cookies", "cookie_headers", "to_response", "web_request"]
+
+_SameSite = Literal["lax", "strict", "none"]
+
+
+def web_request(connection: HTTPConnection) -> WebRequest:
+    """The core's view of a Starlette request (or websocket) — plain values only."""
+    return WebRequest(
+        connection.scope.get("method", "GET"),
+        connection.url.path,
+        connection.scope.get("query_string", b"").decode("latin-1"),
+        connection.headers,
+        connection.cookies,
+    )
+
+
+def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
+    """Apply each write with Starlette's own ``set_cookie`` (a deletion has ``max_age=0``)."""
+    for cookie in cookies:
+        response.set_cookie(
+            cookie.name,
+            cookie.value,
+            max_age=cookie.max_age,
+            path=cookie.path,
+            domain=cookie.domain,
+            secure=cookie.secure,
+            httponly=cookie.httponly,
+            samesite=cast(_SameSite, cookie.samesite.lower()),
+        )
+
+
+def cookie_headers(cookies: Iterable[CookieWrite]) -> list[tuple[bytes, bytes]]:
+    """Raw ``set-cookie`` header pairs, rendered by Starlette's cookie code."""
+    carrier = Response()
+    apply_cookies(carrier, cookies)
+    return [(name, value) for name, value in carrier.raw_headers if name == b"set-cookie"]
+
+
+def to_response(result: WebResponse) -> Response:
+    """A Starlette response with the core's status, headers, body and cookies."""
+    response = Response(result.body, status_code=result.status, headers=dict(result.headers))
+    apply_cookies(response, result.cookies)
+    return response
