@@ -24,6 +24,8 @@ class ClientContext:
 
     config: ScalekitConfig
     clock: Callable[[], float] = time.time
+    #: How the token endpoint authenticates this client; see ``tokens._token_flow``.
+    token_auth_method: str = field(default="client_secret_post", init=False)
     jwks: JWKSCache = field(init=False)
     verified: VerifiedTokenCache = field(init=False)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 
@@ -113,11 +115,42 @@ def parse_token_response(response: HTTPResponse) -> TokenResponse:
     )
 
 
-def _token_flow(ctx: ClientContext, grant: dict[str, str]) -> Flow[TokenResponse]:
-    # client_secret_post only: a strict provider rejects a second mechanism in a header.
+def _token_request(ctx: ClientContext, grant: dict[str, str], method: str) -> HTTPRequest:
+    """One client-authentication mechanism per request: a strict provider rejects two."""
     config = ctx.config
-    data = {**grant, "client_id": config.client_id, "client_secret": config.client_secret}
-    response = yield HTTPRequest.form(f"{config.env_url}/oauth/token", data)
+    url = f"{config.env_url}/oauth/token"
+    if method == "client_secret_post":
+        return HTTPRequest.form(
+            url, {**grant, "client_id": config.client_id, "client_secret": config.client_secret}
+        )
+    # RFC 6749 §2.3.1: both parts form-encoded, then Basic.
+    credentials = f"{quote(config.client_id, safe='')}:{quote(config.client_secret, safe='')}"
+    request = HTTPRequest.form(url, grant)
+    authorization = "Basic " + base64.b64encode(credentials.encode()).decode()
+    return replace(request, headers={**request.headers, "authorization": authorization})
+
+
+def _is_invalid_client(response: HTTPResponse) -> bool:
+    if response.status_code not in (400, 401):
+        return False
+    try:
+        body = response.json()
+    except ScalekitError:
+        return False
+    return isinstance(body, dict) and body.get("error") == "invalid_client"
+
+
+def _token_flow(ctx: ClientContext, grant: dict[str, str]) -> Flow[TokenResponse]:
+    # Scalekit takes client_secret_post. Providers that refuse it with invalid_client (RFC 6749
+    # only obliges them to accept HTTP Basic) are asked once more with Basic, and the
+    # mechanism that worked is kept for this client.
+    method = ctx.token_auth_method
+    response = yield _token_request(ctx, grant, method)
+    if method == "client_secret_post" and _is_invalid_client(response):
+        retried = yield _token_request(ctx, grant, "client_secret_basic")
+        if retried.status_code == 200:
+            ctx.token_auth_method = "client_secret_basic"
+            response = retried
     return parse_token_response(response)
 
 

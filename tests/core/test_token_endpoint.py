@@ -167,3 +167,27 @@ def test_plain_pkce_is_refused() -> None:
             "https://app.test/cb",
             AuthorizationUrlOptions(code_challenge="x", code_challenge_method="plain"),
         )
+
+
+def test_client_secret_basic_is_tried_once_when_post_is_refused_and_then_kept() -> None:
+    context = ctx()
+    flow = refresh_flow(context, "rt-1")
+    first = next(flow)
+    assert "authorization" not in first.headers and b"client_secret=s3cret" in (first.body or b"")
+    refused = HTTPResponse(401, JSON, b'{"error": "invalid_client"}')
+    second = flow.send(refused)
+    assert second.headers["authorization"] == "Basic c2tjX3Rlc3RfY2xpZW50OnMzY3JldA=="
+    assert b"client_secret" not in (second.body or b"") and b"client_id" not in (second.body or b"")
+    with pytest.raises(StopIteration):
+        flow.send(HTTPResponse(200, JSON, b'{"access_token": "a", "expires_in": 60}'))
+    assert context.token_auth_method == "client_secret_basic"
+    assert "authorization" in next(refresh_flow(context, "rt-2")).headers
+
+
+def test_a_wrong_secret_still_reports_invalid_client() -> None:
+    flow = refresh_flow(ctx(), "rt-1")
+    next(flow)
+    flow.send(HTTPResponse(401, JSON, b'{"error": "invalid_client"}'))
+    with pytest.raises(OAuthError) as info:
+        flow.send(HTTPResponse(401, JSON, b'{"error": "invalid_client"}'))
+    assert info.value.error == "invalid_client"
