@@ -1,0 +1,229 @@
+"""Real server processes for the end-to-end tests: the emulator and the sample apps.
+
+Each process is started with its own run command, on a free port, with its output captured
+to a file so that a failure can show what the process said.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from scalekit_core import ScalekitClient
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_APPS = Path(os.environ.get("SCALEKIT_E2E_SAMPLE_APPS_DIR", ROOT / "sample_apps"))
+OUTPUT_DIR = ROOT / "test-output" / "e2e"
+APP_NAMES = ("flask_app", "fastapi_app", "django_app")
+# 32+ characters, as every sample app requires.
+COOKIE_SECRET = "e2e-cookie-secret-0123456789-abcdefghij"
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Process:
+    """A started child process whose stdout and stderr go to `log_path`."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+    log_file: IO[bytes] = field(repr=False)
+
+    def output(self) -> str:
+        self.log_file.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def failure(self, what: str) -> str:
+        return (
+            f"{self.name}: {what}\n--- output of {self.name} ({self.log_path}) ---\n{self.output()}"
+        )
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+        self.log_file.close()
+
+
+def start_process(name: str, args: list[str], env: dict[str, str]) -> Process:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = OUTPUT_DIR / f"{name}.log"
+    log_file = log_path.open("wb")
+    popen = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    return Process(name, popen, log_path, log_file)
+
+
+def _base_env() -> dict[str, str]:
+    # Never let a developer's own Scalekit settings leak into the processes under test.
+    return {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
+
+
+def wait_until(
+    process: Process, ready: Callable[[], bool], what: str, timeout: float = START_TIMEOUT
+) -> None:
+    """Poll `ready()` until it is true; fail with the process's output on exit or timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code = process.popen.poll()
+        if code is not None:
+            raise RuntimeError(process.failure(f"exited with code {code} before {what}"))
+        if ready():
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(process.failure(f"not {what} after {timeout:.0f} s"))
+        time.sleep(0.1)
+
+
+def _answers(url: str, status: int | None = None) -> bool:
+    try:
+        response = httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return status is None or response.status_code == status
+
+
+@dataclass
+class EmulatorProcess:
+    """The emulator (`python -m scalekit_emulator --enable-controls`) and its HTTP controls."""
+
+    process: Process
+    url: str
+    client_id: str
+    client_secret: str
+
+    @classmethod
+    def start(cls) -> EmulatorProcess:
+        port = free_port()
+        process = start_process(
+            "emulator",
+            [
+                sys.executable,
+                "-m",
+                "scalekit_emulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--enable-controls",
+            ],
+            _base_env(),
+        )
+        try:
+            wait_until(process, lambda: "SCALEKIT_CLIENT_SECRET=" in process.output(), "ready")
+            printed = dict(
+                line.split("=", 1) for line in process.output().splitlines() if "=" in line
+            )
+            emulator = cls(
+                process,
+                printed["SCALEKIT_ENVIRONMENT_URL"],
+                printed["SCALEKIT_CLIENT_ID"],
+                printed["SCALEKIT_CLIENT_SECRET"],
+            )
+            wait_until(
+                process,
+                lambda: _answers(f"{emulator.url}/.well-known/openid-configuration", 200),
+                "answering",
+            )
+        except BaseException:
+            process.stop()
+            raise
+        return emulator
+
+    def env(self) -> dict[str, str]:
+        return {
+            "SCALEKIT_ENVIRONMENT_URL": self.url,
+            "SCALEKIT_CLIENT_ID": self.client_id,
+            "SCALEKIT_CLIENT_SECRET": self.client_secret,
+        }
+
+    def _control(self, path: str, body: dict[str, object] | None = None) -> object:
+        url = f"{self.url}/_emulator/{path}"
+        response = (
+            httpx.get(url, timeout=10) if body is None else httpx.post(url, json=body, timeout=10)
+        )
+        assert response.status_code == 200, self.process.failure(
+            f"control {path} answered {response.status_code}: {response.text}"
+        )
+        return response.json()
+
+    def reset(self) -> None:
+        self._control("reset", {})
+
+    def set_access_token_lifetime(self, seconds: int) -> None:
+        self._control("lifetimes", {"access_token": seconds})
+
+    def refresh_count(self) -> int:
+        calls = self._control("calls")
+        assert isinstance(calls, dict)
+        return int(calls.get("grant:refresh_token", 0))
+
+    def management(self) -> ScalekitClient:
+        return ScalekitClient(self.url, self.client_id, self.client_secret)
+
+    def session_ids_of(self, user_id: str) -> list[str]:
+        with self.management() as client:
+            page = client.session.get_user_sessions(user_id=user_id)
+        return [session.session_id for session in page.sessions]
+
+    def session_status(self, session_id: str) -> str | None:
+        with self.management() as client:
+            return client.session.get_session(session_id=session_id).status
+
+
+@dataclass
+class AppProcess:
+    """One sample app started with `python sample_apps/<name>/run.py` against the emulator."""
+
+    name: str
+    process: Process
+    url: str
+
+    @classmethod
+    def start(cls, name: str, emulator: EmulatorProcess) -> AppProcess:
+        run_py = SAMPLE_APPS / name / "run.py"
+        if not run_py.is_file():
+            raise RuntimeError(f"{name}: {run_py} does not exist")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {
+            **_base_env(),
+            **emulator.env(),
+            "PORT": str(port),
+            "APP_BASE_URL": url,
+            "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
+        }
+        process = start_process(name, [sys.executable, str(run_py)], env)
+        try:
+            wait_until(process, lambda: _answers(f"{url}/", 200), "answering GET / with 200")
+        except BaseException:
+            process.stop()
+            raise
+        return cls(name, process, url)
