@@ -18,6 +18,7 @@
 from .conversion import apply_cookies, to_flask_response, web_request
 from .extension import EXTENSION_KEY, ErrorPageRenderer, Scalekit, ScalekitState, state_of
 from .guards import (
+    api_login_required,
     current_user,
     get_current_user,
     login_required,
@@ -32,6 +33,7 @@ __all__ = [
     "ErrorPageRenderer",
     "Scalekit",
     "ScalekitState",
+    "api_login_required",
     "apply_cookies",
     "current_user",
     "get_current_user",
