@@ -1,0 +1,95 @@
+"""Settings of the Django sample app: SSO and sessions with Scalekit, nothing else.
+
+Environment: SCALEKIT_ENVIRONMENT_URL / _CLIENT_ID / _CLIENT_SECRET (unset: the bundled
+emulator starts), APP_BASE_URL (default http://127.0.0.1:$PORT), PORT (8001),
+SCALEKIT_COOKIE_SECRET or DJANGO_SECRET_KEY (generated for the run when both are unset).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scalekit_emulator import start_unless_configured
+
+log = logging.getLogger("sample_apps.django_app")
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+# Offline by default: without a Scalekit environment, run the bundled emulator.
+start_unless_configured()
+
+PORT = int(os.environ.get("PORT", "8001"))
+APP_BASE_URL = os.environ.get("APP_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and not os.environ.get("SCALEKIT_COOKIE_SECRET"):
+    log.warning("No SCALEKIT_COOKIE_SECRET or DJANGO_SECRET_KEY: sessions last for this run only")
+SECRET_KEY = SECRET_KEY or secrets.token_urlsafe(32)
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+ALLOWED_HOSTS = [urlsplit(APP_BASE_URL).hostname or "127.0.0.1", "127.0.0.1", "localhost"]
+CSRF_TRUSTED_ORIGINS = [APP_BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "scalekit_django",
+    "sample_apps.django_app",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scalekit_django.middleware.ScalekitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "scalekit_django.backends.ScalekitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+ROOT_URLCONF = "sample_apps.django_app.urls"
+ASGI_APPLICATION = "sample_apps.django_app.asgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get(
+            "DJANGO_DB_PATH", str(Path(tempfile.gettempdir()) / "scalekit_django_sample.sqlite3")
+        ),
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+STATIC_URL = "static/"
+
+# Scalekit: the three SCALEKIT_* connection values come from the environment.
+SCALEKIT_ENVIRONMENT_URL = os.environ.get("SCALEKIT_ENVIRONMENT_URL", "")
+SCALEKIT_CLIENT_ID = os.environ.get("SCALEKIT_CLIENT_ID", "")
+SCALEKIT_CLIENT_SECRET = os.environ.get("SCALEKIT_CLIENT_SECRET", "")
+SCALEKIT_COOKIE_SECRET = os.environ.get("SCALEKIT_COOKIE_SECRET", "")  # else SECRET_KEY
+SCALEKIT_APP_BASE_URL = APP_BASE_URL
+SCALEKIT_LOGIN_PATH = "/login"
+SCALEKIT_LOGOUT_PATH = "/logout"
+SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"

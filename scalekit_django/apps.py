@@ -1,0 +1,25 @@
+"""The app to put in ``INSTALLED_APPS``: registers the system checks and the settings watcher."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ScalekitConfig(AppConfig):
+    """``INSTALLED_APPS = [..., "scalekit_django"]`` (or this class's dotted path)."""
+
+    name = "scalekit_django"
+    label = "scalekit_django"
+    verbose_name = "Scalekit"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core.checks import register
+        from django.core.signals import setting_changed
+
+        from .checks import check_installation, check_settings
+        from .conf import settings_changed
+
+        register(check_settings, "scalekit")
+        register(check_installation, "scalekit")
+        setting_changed.connect(settings_changed, dispatch_uid="scalekit_django.conf")

@@ -1,0 +1,89 @@
+"""System checks (``manage.py check``): no network, only the settings.
+
+- ``scalekit.E001``: missing or malformed ``SCALEKIT_*`` settings (each one named).
+- ``scalekit.E002``: ``ScalekitMiddleware`` is not in ``MIDDLEWARE``.
+- ``scalekit.E003``: ``SCALEKIT_CREATE_USERS`` is not a boolean.
+- ``scalekit.E004``: ``SCALEKIT_ADMIN_ROLE`` is not a string or ``None``.
+- ``scalekit.E005``: ``SCALEKIT_ON_LOGIN`` is neither a callable nor its importable path.
+- ``scalekit.W001``: ``ScalekitBackend`` is not in ``AUTHENTICATION_BACKENDS``.
+- ``scalekit.W002``: ``ScalekitMiddleware`` comes before ``AuthenticationMiddleware``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
+from django.utils.module_loading import import_string
+
+from scalekit_core import ConfigurationError
+
+from .conf import parse_settings, scalekit_values
+
+__all__ = ["check_installation", "check_settings"]
+
+MIDDLEWARE = "scalekit_django.middleware.ScalekitMiddleware"
+BACKEND = "scalekit_django.backends.ScalekitBackend"
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    try:
+        parse_settings()
+    except ConfigurationError as exc:
+        errors.append(
+            Error(
+                str(exc),
+                hint="Set them in settings.py (SCALEKIT_COOKIE_SECRET may fall back to "
+                "SECRET_KEY when that is 32+ characters).",
+                id="scalekit.E001",
+            )
+        )
+    values = scalekit_values()
+    if not isinstance(values.get("SCALEKIT_CREATE_USERS", True), bool):
+        errors.append(Error("SCALEKIT_CREATE_USERS must be True or False.", id="scalekit.E003"))
+    role = values.get("SCALEKIT_ADMIN_ROLE", "admin")
+    if role is not None and not isinstance(role, str):
+        errors.append(Error("SCALEKIT_ADMIN_ROLE must be a role name or None.", id="scalekit.E004"))
+    hook = values.get("SCALEKIT_ON_LOGIN")
+    if hook is not None:
+        try:
+            target = import_string(hook) if isinstance(hook, str) else hook
+        except ImportError:
+            target = None
+        if not callable(target):
+            errors.append(
+                Error(
+                    "SCALEKIT_ON_LOGIN must be a callable (user, auth) or its dotted path.",
+                    id="scalekit.E005",
+                )
+            )
+    return errors
+
+
+def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    middleware = list(getattr(settings, "MIDDLEWARE", []))
+    if MIDDLEWARE not in middleware:
+        messages.append(Error(f"{MIDDLEWARE!r} is missing from MIDDLEWARE.", id="scalekit.E002"))
+    elif AUTH_MIDDLEWARE in middleware and middleware.index(AUTH_MIDDLEWARE) > middleware.index(
+        MIDDLEWARE
+    ):
+        messages.append(
+            Warning(
+                f"{MIDDLEWARE!r} must come after {AUTH_MIDDLEWARE!r}, which would replace "
+                "request.user.",
+                id="scalekit.W002",
+            )
+        )
+    if BACKEND not in list(getattr(settings, "AUTHENTICATION_BACKENDS", [])):
+        messages.append(
+            Warning(
+                f"{BACKEND!r} is missing from AUTHENTICATION_BACKENDS: user.has_perm() will "
+                "not see Scalekit permissions.",
+                id="scalekit.W001",
+            )
+        )
+    return messages

@@ -1,0 +1,71 @@
+"""Django request -> ``WebRequest`` and ``WebResponse`` -> ``HttpResponse`` (no decisions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Literal, cast
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
+
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+
+__all__ = ["apply_cookies", "to_django_response", "web_request"]
+
+
+def web_request(request: HttpRequest) -> WebRequest:
+    """The framework-neutral view of ``request``."""
+    return WebRequest(
+        request.method or "GET",
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        request.headers,
+        request.COOKIES,
+    )
+
+
+def apply_cookies(
+    response: HttpResponseBase, cookies: Iterable[CookieWrite], *, keep_existing: bool = False
+) -> None:
+    """Set each cookie with Django's ``set_cookie``; ``keep_existing`` leaves the ones the
+    response already sets (an endpoint's own session cookies win over the request's)."""
+    for cookie in cookies:
+        if keep_existing and cookie.name in response.cookies:
+            continue
+        response.set_cookie(
+            cookie.name,
+            cookie.value,
+            max_age=cookie.max_age,
+            path=cookie.path,
+            domain=cookie.domain,
+            secure=cookie.secure,
+            httponly=cookie.httponly,
+            samesite=cast(Literal["Lax", "Strict", "None"], cookie.samesite),
+        )
+
+
+def to_django_response(
+    result: WebResponse, request: HttpRequest | None = None, message: str | None = None
+) -> HttpResponse:
+    """Render a core response; error pages use ``SCALEKIT_ERROR_TEMPLATE`` when set.
+
+    The template gets ``status_code``, ``reason`` (the HTTP reason phrase) and ``message``.
+    """
+    headers = dict(result.headers)
+    body = result.body
+    template = getattr(settings, "SCALEKIT_ERROR_TEMPLATE", None)
+    if template and result.status >= 400 and "text/html" in headers.get("Content-Type", ""):
+        body = render_to_string(
+            template,
+            {
+                "status_code": result.status,
+                "reason": HTTPStatus(result.status).phrase,
+                "message": message,
+            },
+            request,
+        )
+    response = HttpResponse(body, status=result.status, headers=headers)
+    apply_cookies(response, result.cookies)
+    return response

@@ -1,0 +1,83 @@
+"""``ScalekitMiddleware``: loads the session once per request, sync or async.
+
+Place it after ``AuthenticationMiddleware``. It sets ``request.scalekit`` (the core ``User``
+or ``None``) and, for a Scalekit user, ``request.user`` / ``request.auser`` (the linked
+Django user, resolved lazily); it writes the session cookies (refresh, rolling expiry,
+deletion) on every response, including the ones views build themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, cast
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import SimpleLazyObject
+
+from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, User
+
+from .conf import get_async_manager, get_manager
+from .http import apply_cookies, web_request
+from .users import alink_user, link_user
+
+__all__ = ["ScalekitMiddleware"]
+
+
+def _attach(
+    request: HttpRequest, result: LoadResult, manager: SessionManager | AsyncSessionManager
+) -> None:
+    target = cast(Any, request)
+    target.scalekit = result.user
+    target.scalekit_manager = manager
+    user = result.user
+    if user is not None:
+        target.user = SimpleLazyObject(partial(link_user, user))
+        target.auser = partial(_auser, target, user)
+    elif not hasattr(request, "user"):
+        target.user = AnonymousUser()
+
+
+async def _auser(request: Any, user: User) -> AbstractBaseUser:
+    cached = getattr(request, "_scalekit_auser", None)
+    if cached is None:
+        cached = request._scalekit_auser = await alink_user(user)
+    return cast(AbstractBaseUser, cached)
+
+
+class ScalekitMiddleware:
+    """``MIDDLEWARE = [..., "scalekit_django.middleware.ScalekitMiddleware"]``."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        manager = get_manager()
+        result = manager.load(web_request(request))
+        _attach(request, result, manager)
+        response = cast(HttpResponseBase, self.get_response(request))
+        apply_cookies(response, result.cookies, keep_existing=True)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        manager = get_async_manager()
+        result = await manager.load(web_request(request))
+        _attach(request, result, manager)
+        response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
+        apply_cookies(response, result.cookies, keep_existing=True)
+        return response

@@ -1,0 +1,20 @@
+"""``path("auth/", include("scalekit_django.urls"))``: ``scalekit:login``, ``scalekit:callback``
+and ``scalekit:logout`` at ``login``, ``callback`` and ``logout``.
+
+Keep ``SCALEKIT_LOGIN_PATH`` / ``SCALEKIT_CALLBACK_PATH`` / ``SCALEKIT_LOGOUT_PATH`` equal to
+where these end up (defaults ``/auth/login``, ``/auth/callback``, ``/auth/logout``).
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "scalekit"
+
+urlpatterns = [
+    path("login", views.login, name="login"),
+    path("callback", views.callback, name="callback"),
+    path("logout", views.logout, name="logout"),
+]

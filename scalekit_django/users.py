@@ -1,0 +1,145 @@
+"""Scalekit identities as Django users: linked by (issuer, subject), updated from claims.
+
+The core ``User`` of the request is attached to the Django user as ``user.scalekit``.
+With ``SCALEKIT_CREATE_USERS = False`` no database is touched: the Django user is an
+unsaved instance rebuilt from the claims on every request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import secrets
+from contextvars import ContextVar
+from typing import Any, cast
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from scalekit_core.tokens import AuthenticationResponse
+from scalekit_core.web import User
+
+from .conf import admin_role, create_users, on_login_hook
+from .models import ScalekitIdentity
+
+__all__ = ["alink_user", "aon_login", "link_user", "on_login", "pop_login", "scalekit_of"]
+
+_login: ContextVar[tuple[User, AbstractBaseUser] | None] = ContextVar(
+    "scalekit_django_login", default=None
+)
+
+
+def scalekit_of(user: object) -> User | None:
+    """The core ``User`` attached to a Django user by this app, if any."""
+    value = getattr(user, "scalekit", None)
+    return value if isinstance(value, User) else None
+
+
+def _issuer(user: User) -> str:
+    issuer = user.claims.get("iss")
+    return issuer if isinstance(issuer, str) else ""
+
+
+def _apply_claims(django_user: AbstractBaseUser, user: User) -> list[str]:
+    """Copy profile and admin role onto the fields the user model has; the changed names."""
+    fields = {field.name: field for field in django_user._meta.concrete_fields}
+    values: dict[str, Any] = {
+        "email": user.email,
+        "first_name": user.profile.get("given_name"),
+        "last_name": user.profile.get("family_name"),
+    }
+    role = admin_role()
+    if role is not None:
+        values["is_staff"] = values["is_superuser"] = role in user.roles
+    changed = []
+    for name, value in values.items():
+        field = fields.get(name)
+        if field is None or value is None or (isinstance(value, str) and not value):
+            continue
+        if isinstance(value, str) and field.max_length:
+            value = value[: field.max_length]
+        if getattr(django_user, name) != value:
+            setattr(django_user, name, value)
+            changed.append(name)
+    return changed
+
+
+def _attach(django_user: AbstractBaseUser, user: User) -> AbstractBaseUser:
+    cast(Any, django_user).scalekit = user
+    return django_user
+
+
+def _new_user(user: User) -> AbstractBaseUser:
+    model = get_user_model()
+    field_name = cast(str, model.USERNAME_FIELD)
+    field = model._meta.get_field(field_name)
+    base = user.email if field_name == "email" and user.email else user.id
+    limit = getattr(field, "max_length", None) or 150
+    username = base[:limit]
+    if model._default_manager.filter(**{field_name: username}).exists():
+        username = f"{base[: limit - 9]}-{secrets.token_hex(4)}"
+    django_user = model(**{field_name: username})
+    django_user.set_unusable_password()
+    _apply_claims(django_user, user)
+    return django_user
+
+
+def link_user(user: User, *, at_login: bool = False) -> AbstractBaseUser:
+    """The Django user of a Scalekit identity, created on first sight (saved at login).
+
+    >>> link_user(request.scalekit).get_username()  # doctest: +SKIP
+    'usr_alice'
+    """
+    if not create_users():
+        return _attach(_new_user(user), user)
+    issuer = _issuer(user)
+    lookup = ScalekitIdentity.objects.select_related("user").filter(issuer=issuer, subject=user.id)
+    identity = lookup.first()
+    if identity is None:
+        try:
+            with transaction.atomic():
+                django_user = _new_user(user)
+                django_user.last_login = timezone.now() if at_login else None
+                django_user.save()
+                ScalekitIdentity.objects.create(user=django_user, issuer=issuer, subject=user.id)
+            return _attach(django_user, user)
+        except IntegrityError:
+            identity = lookup.first()  # a concurrent request linked it first
+            if identity is None:
+                raise
+    django_user = identity.user
+    changed = _apply_claims(django_user, user)
+    if at_login:
+        django_user.last_login = timezone.now()
+        django_user.save(update_fields=[*changed, "last_login"])
+    return _attach(django_user, user)
+
+
+alink_user = sync_to_async(link_user)
+
+
+def on_login(user: User, auth: AuthenticationResponse) -> None:
+    """The core's ``on_login`` hook: ``SCALEKIT_ON_LOGIN`` first (it may refuse), then link."""
+    hook = on_login_hook()
+    if hook is not None:
+        hook(user, auth)
+    _login.set((user, link_user(user, at_login=True)))
+
+
+async def aon_login(user: User, auth: AuthenticationResponse) -> None:
+    """The async twin of :func:`on_login` (the hook may be a coroutine function)."""
+    hook = on_login_hook()
+    if hook is not None:
+        result = hook(user, auth)
+        if inspect.isawaitable(result):
+            await result
+    _login.set((user, await alink_user(user, at_login=True)))
+
+
+def pop_login() -> tuple[User, AbstractBaseUser] | None:
+    """The login completed in this context, if any (read once by the callback view)."""
+    value = _login.get()
+    _login.set(None)
+    return value

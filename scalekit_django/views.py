@@ -1,0 +1,40 @@
+"""The login, callback and logout views (paths of ``scalekit_django.urls``).
+
+Each view is one core call: build the ``WebRequest``, call the manager, render its answer.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from .conf import get_manager
+from .http import to_django_response, web_request
+from .signals import scalekit_user_logged_in
+from .users import pop_login
+
+__all__ = ["callback", "login", "logout"]
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """302 to Scalekit; accepts ``return_to``, ``organization_id``, ``connection_id``,
+    ``login_hint`` and IdP-initiated ``idp_initiated_login``."""
+    return to_django_response(get_manager().start_login(web_request(request)), request)
+
+
+def callback(request: HttpRequest) -> HttpResponse:
+    """The redirect URI: 302 to the return-to with the session, or a 400/503 page."""
+    pop_login()
+    response = to_django_response(get_manager().complete_login(web_request(request)), request)
+    completed = pop_login()
+    if completed is not None and response.status_code == 302:
+        scalekit_user, user = completed
+        scalekit_user_logged_in.send(
+            sender=type(user), request=request, user=user, scalekit_user=scalekit_user
+        )
+    return response
+
+
+def logout(request: HttpRequest) -> HttpResponse:
+    """POST only (405 otherwise), same-origin only (403): clears the session and goes to
+    Scalekit's logout. ``CsrfViewMiddleware`` also applies: forms need ``{% csrf_token %}``."""
+    return to_django_response(get_manager().logout(web_request(request)), request)

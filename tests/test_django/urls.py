@@ -1,0 +1,22 @@
+"""The sample app's routes plus the test views."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from sample_apps.django_app.urls import urlpatterns as sample_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    *sample_urlpatterns,
+    path("t/admins", views.admins_only),
+    path("t/acme", views.acme_only),
+    path("t/async-scoped", views.async_scoped),
+    path("t/parentheses", views.with_parentheses),
+    path("t/django-login-required", views.django_login_required),
+    path("t/django-permission", views.DjangoPermissionView.as_view()),
+    path("t/mixin", views.MixinView.as_view()),
+    path("t/async-mixin", views.AsyncPermissionView.as_view()),
+    path("t/drf", views.DRFMe.as_view()),
+]

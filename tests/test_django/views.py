@@ -1,0 +1,74 @@
+"""Views that exercise the guards, mixins, Django's own auth helpers and DRF."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import View
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scalekit_django.decorators import (
+    require_organization,
+    require_role,
+    require_scope,
+    scalekit_login_required,
+)
+from scalekit_django.mixins import ScalekitLoginRequiredMixin, ScalekitPermissionRequiredMixin
+
+
+@require_role("admin")
+def admins_only(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("admins")
+
+
+@require_organization("org_acme")
+def acme_only(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("acme")
+
+
+@require_scope("openid")
+async def async_scoped(request: HttpRequest) -> JsonResponse:
+    user = await request.auser()  # type: ignore[attr-defined]
+    return JsonResponse({"username": user.get_username(), "is_staff": user.is_staff})
+
+
+@scalekit_login_required()
+def with_parentheses(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+@login_required
+def django_login_required(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"django:{request.user.get_username()}")
+
+
+class DjangoPermissionView(PermissionRequiredMixin, View):
+    permission_required = "users:write"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("may write users")
+
+
+class MixinView(ScalekitLoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("mixin ok")
+
+
+class AsyncPermissionView(ScalekitPermissionRequiredMixin, View):
+    scalekit_permissions = ("users:write",)
+
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("async mixin ok")
+
+
+class DRFMe(APIView):
+    def get(self, request: Request) -> Response:
+        if request.user is None:
+            return Response({"anonymous": True})
+        return Response({"username": request.user.get_username(), "id": request.auth.id})
+
+    def post(self, request: Request) -> Response:
+        return self.get(request)
