@@ -1,0 +1,44 @@
+"""Serve the FastAPI sample: ``.venv/bin/python sample_apps/fastapi_app/run.py`` (any cwd).
+
+PORT (default 8000) and APP_BASE_URL (default http://127.0.0.1:PORT) pick the address; with
+SCALEKIT_ENVIRONMENT_URL unset the bundled emulator runs alongside. Ctrl-C stops everything.
+"""
+
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from sample_apps.fastapi_app.app import DEFAULT_PORT, create_app
+
+log = logging.getLogger("sample_apps.fastapi_app")
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server that says where to go once its socket listens."""
+
+    def __init__(self, config: uvicorn.Config, base_url: str) -> None:
+        super().__init__(config)
+        self.base_url = base_url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            log.info("Open %s", self.base_url)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    port = int(os.environ.get("PORT") or DEFAULT_PORT)
+    app = create_app()
+    base_url = app.state.auth.settings.session.base_url
+    Server(uvicorn.Config(app, host="127.0.0.1", port=port, reload=False), base_url).run()
+
+
+if __name__ == "__main__":
+    main()
