@@ -214,12 +214,13 @@ def test_callback_with_access_denied(client: FlaskClient) -> None:
 
 def test_callback_code_reused(client: FlaskClient, scalekit_emulator: EmulatorHandle) -> None:
     authorize = start_login(client)
+    name = "scalekit_txn_" + query_of(authorize)["state"]
+    transaction = client.get_cookie(name)
+    assert transaction is not None
     callback = scalekit_emulator.sign_in(authorize)
-    saved = {c.key: c.value for c in client._cookies.values()}  # the transaction cookie
     assert finish_login(client, callback).status_code == 302
-    replay = client.application.test_client()
-    for name, value in saved.items():
-        replay.set_cookie(name, value)
+    replay = client.application.test_client()  # a copy of the browser before the callback
+    replay.set_cookie(name, transaction.value)
     response = finish_login(replay, callback)
     assert response.status_code == 400
     assert "invalid_grant" in response.get_data(as_text=True)
@@ -348,13 +349,14 @@ def test_tampered_session_cookie_is_anonymous(client: FlaskClient, value: str) -
 
 
 def test_tampered_cookie_is_deleted_on_404(client: FlaskClient) -> None:
-    client.set_cookie("scalekit_session", "garbage")
-    response = client.get("/missing")
-    assert response.status_code == 404
-    assert any(
-        h.startswith("scalekit_session=;") and "Max-Age=0" in h
-        for h in response.headers.getlist("Set-Cookie")
-    )
+    for path in ("/missing", "/no/such/route"):
+        client.set_cookie("scalekit_session", "garbage")
+        response = client.get(path)
+        assert response.status_code == 404
+        assert any(
+            h.startswith("scalekit_session=;") and "Max-Age=0" in h
+            for h in response.headers.getlist("Set-Cookie")
+        )
 
 
 def test_modified_real_cookie_is_anonymous(
