@@ -11,9 +11,10 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 """
 
 from .configure import IntegrationSettings, settings_from_mapping
-from .errors import AuthenticationRequired, PermissionDenied
+from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require
 from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
 from .responses import is_browser_navigation
 from .return_to import safe_return_to
@@ -30,6 +31,7 @@ from .stores import (
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
     "AnySessionStore",
+    "AsyncRedisSessionStore",
     "AsyncSessionManager",
     "AsyncSessionStore",
     "AuthenticationRequired",
@@ -40,10 +42,12 @@ __all__ = [
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "RedisSessionStore",
     "SessionData",
     "SessionManager",
     "SessionSettings",
     "SessionStore",
+    "SessionStoreUnavailable",
     "User",
     "WebRequest",
     "WebResponse",

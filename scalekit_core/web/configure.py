@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import ScalekitConfig
 from ..errors import ConfigurationError
+from .redis_store import DEFAULT_PREFIX, RedisSessionStore
 from .settings import SessionSettings
 
 __all__ = ["REQUIRED_KEYS", "IntegrationSettings", "settings_from_mapping"]
@@ -66,6 +67,18 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
 }
 
 
+def _redis_store(url: str, prefix: object, secrets: str | tuple[str, ...]) -> RedisSessionStore:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            "malformed Scalekit settings: SCALEKIT_REDIS_URL must start with "
+            "redis://, rediss:// or unix://"
+        )
+    try:
+        return RedisSessionStore(url, prefix=_text(prefix), secrets=secrets)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"SCALEKIT_REDIS_URL / SCALEKIT_REDIS_PREFIX: {exc}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class IntegrationSettings:
     """What an adapter needs: the client's configuration and the session layer's settings."""
@@ -88,6 +101,10 @@ def settings_from_mapping(
     ``fallback_secret`` (the framework's own secret key). Every missing or malformed key is
     named in one ``ConfigurationError``. ``session_overrides`` go straight to
     :class:`SessionSettings` (e.g. ``store=``), after the keys.
+
+    ``SCALEKIT_REDIS_URL`` (e.g. ``redis://localhost:6379/0``) keeps sessions in Redis (a
+    :class:`RedisSessionStore`, keys under ``SCALEKIT_REDIS_PREFIX``, default ``scalekit:``)
+    and coordinates refreshes across processes; without it, sessions live in cookies.
     """
     missing = [key for key in (*REQUIRED_KEYS, "SCALEKIT_APP_BASE_URL") if not values.get(key)]
     secrets = values.get("SCALEKIT_COOKIE_SECRET") or fallback_secret
@@ -108,6 +125,15 @@ def settings_from_mapping(
             malformed.append(key)
     if malformed:
         raise ConfigurationError(f"malformed Scalekit settings: {', '.join(malformed)}")
+    if isinstance(secrets, (list, tuple)):
+        secrets = tuple(_text(secret) for secret in secrets)
+    else:
+        secrets = _text(secrets)
+    redis_url = values.get("SCALEKIT_REDIS_URL")
+    if redis_url and "store" not in session_overrides:
+        session["store"] = _redis_store(
+            _text(redis_url), values.get("SCALEKIT_REDIS_PREFIX") or DEFAULT_PREFIX, secrets
+        )
     session.update(session_overrides)
     scopes = session.get("scopes")
     if scopes is not None:
@@ -121,10 +147,6 @@ def settings_from_mapping(
         )
     except ConfigurationError as exc:
         raise ConfigurationError(f"SCALEKIT_ENVIRONMENT_URL / client settings: {exc}") from None
-    if isinstance(secrets, (list, tuple)):
-        secrets = tuple(_text(secret) for secret in secrets)
-    else:
-        secrets = _text(secrets)
     try:
         session_settings = SessionSettings(
             secrets=secrets, base_url=_text(values["SCALEKIT_APP_BASE_URL"]), **session

@@ -1,10 +1,10 @@
-"""The session layer's typed outcomes, which adapters map to 401/302 and 403 responses."""
+"""The session layer's typed outcomes, which adapters map to 401/302, 403 and 503 responses."""
 
 from __future__ import annotations
 
 from ..errors import ScalekitError
 
-__all__ = ["AuthenticationRequired", "PermissionDenied"]
+__all__ = ["AuthenticationRequired", "PermissionDenied", "SessionStoreUnavailable"]
 
 
 class AuthenticationRequired(ScalekitError):
@@ -26,3 +26,16 @@ class PermissionDenied(ScalekitError):
         self.reason = reason
         self.message = message or reason
         super().__init__(f"{reason}: {message}" if message else reason)
+
+
+class SessionStoreUnavailable(ScalekitError):
+    """The server-side session store (Redis) could not be reached or answered an error.
+
+    The managers turn it into a 503 (``LoadResult.response`` for ``load``); the message names
+    the operation and the error class only, never a key, a session id or a token.
+    """
+
+    def __init__(self, operation: str, cause: str) -> None:
+        self.operation = operation
+        self.cause = cause
+        super().__init__(f"session store unavailable during {operation}: {cause}")

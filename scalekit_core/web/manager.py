@@ -14,6 +14,7 @@ with blocking calls or with awaits. Adapters call one method per route::
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -35,19 +36,32 @@ from .effects import (
     VerifyIdpLogin,
     WebFlow,
 )
-from .errors import PermissionDenied
+from .errors import PermissionDenied, SessionStoreUnavailable
 from .guards import require
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import is_same_origin, logout_flow
-from .refresh import AsyncRefreshCoordinator, RefreshCoordinator, RefreshOutcomes
+from .refresh import (
+    AsyncRefreshCoordinator,
+    AsyncSharedRefreshes,
+    RefreshCoordinator,
+    RefreshOutcomes,
+    SharedRefreshes,
+)
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
-from .responses import forbidden_response, is_browser_navigation, unauthenticated_response
+from .responses import (
+    forbidden_response,
+    is_browser_navigation,
+    store_unavailable_response,
+    unauthenticated_response,
+)
 from .session_data import User
 from .settings import SessionSettings
-from .stores import CookieSessionStore, SessionStore
+from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
+
+log = logging.getLogger("scalekit_core.web")
 
 T = TypeVar("T")
 
@@ -75,6 +89,13 @@ class _ManagerBase:
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
+        if isinstance(self._store, SealingStore):
+            self._store.bind_secrets(settings.secret_list)
+
+    def store_unavailable(self, request: WebRequest, error: SessionStoreUnavailable) -> WebResponse:
+        """503 (page or JSON by the browser-vs-API rule) and one log line, without secrets."""
+        log.error("%s; answering 503 to %s %s", error, request.method, request.path[:200])
+        return store_unavailable_response(request)
 
     def is_browser_navigation(self, request: WebRequest) -> bool:
         """The one browser-vs-API rule (302 to login vs 401 JSON; HTML vs JSON 403)."""
@@ -150,7 +171,8 @@ class SessionManager(_ManagerBase):
             raise ConfigurationError("SessionManager needs a blocking SessionStore")
         super().__init__(client, settings, on_login=on_login, clock=clock)
         self._sync_client = client
-        self._refresh = RefreshCoordinator(self._outcomes)
+        shared = self._store if isinstance(self._store, SharedRefreshes) else None
+        self._refresh = RefreshCoordinator(self._outcomes, shared)
 
     def start_login(
         self,
@@ -168,17 +190,29 @@ class SessionManager(_ManagerBase):
 
     def complete_login(self, request: WebRequest) -> WebResponse:
         """The callback: 302 to the return-to with the session, or a 400/503 page."""
-        return self._run(
-            complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
-        )
+        try:
+            return self._run(
+                complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
+            )
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
 
     def load(self, request: WebRequest) -> LoadResult:
-        """The request's user (bearer or session) and cookies to apply to the response."""
-        return self._run(load_flow(self._ctx, request))
+        """The request's user (bearer or session) and cookies to apply to the response.
+
+        When ``result.response`` is set (the session store is down), send it instead.
+        """
+        try:
+            return self._run(load_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return LoadResult(None, response=self.store_unavailable(request, exc))
 
     def logout(self, request: WebRequest) -> WebResponse:
         """POST only: clears the session and redirects to Scalekit's logout."""
-        return self._run(logout_flow(self._ctx, request))
+        try:
+            return self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
 
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         tokens = self._sync_client.refresh_access_token(refresh_token)
@@ -221,6 +255,9 @@ class SessionManager(_ManagerBase):
             while True:
                 try:
                     result = self._perform(effect)
+                except SessionStoreUnavailable:
+                    flow.close()  # never offered to the flow: no decision may swallow it
+                    raise
                 except ScalekitError as exc:
                     effect = flow.throw(exc)
                 else:
@@ -248,7 +285,10 @@ class AsyncSessionManager(_ManagerBase):
             raise ConfigurationError("AsyncSessionManager needs an AsyncScalekitClient")
         super().__init__(client, settings, on_login=on_login, clock=clock)
         self._async_client = client
-        self._refresh = AsyncRefreshCoordinator(self._outcomes)
+        if isinstance(self._store, DualSessionStore):
+            self._store = self._store.async_twin()
+        shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
+        self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
 
     async def start_login(
         self,
@@ -267,19 +307,31 @@ class AsyncSessionManager(_ManagerBase):
 
     async def complete_login(self, request: WebRequest) -> WebResponse:
         """The callback: 302 to the return-to with the session, or a 400/503 page."""
-        result: WebResponse = await self._run(
-            complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
-        )
+        try:
+            result: WebResponse = await self._run(
+                complete_login_flow(self._ctx, request, call_on_login=self.on_login is not None)
+            )
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
         return result
 
     async def load(self, request: WebRequest) -> LoadResult:
-        """The request's user (bearer or session) and cookies to apply to the response."""
-        result: LoadResult = await self._run(load_flow(self._ctx, request))
+        """The request's user (bearer or session) and cookies to apply to the response.
+
+        When ``result.response`` is set (the session store is down), send it instead.
+        """
+        try:
+            result: LoadResult = await self._run(load_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return LoadResult(None, response=self.store_unavailable(request, exc))
         return result
 
     async def logout(self, request: WebRequest) -> WebResponse:
         """POST only: clears the session and redirects to Scalekit's logout."""
-        result: WebResponse = await self._run(logout_flow(self._ctx, request))
+        try:
+            result: WebResponse = await self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
         return result
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
@@ -330,6 +382,9 @@ class AsyncSessionManager(_ManagerBase):
             while True:
                 try:
                     result = await self._perform(effect)
+                except SessionStoreUnavailable:
+                    flow.close()  # never offered to the flow: no decision may swallow it
+                    raise
                 except ScalekitError as exc:
                     effect = flow.throw(exc)
                 else:

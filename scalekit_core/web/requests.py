@@ -101,7 +101,12 @@ class WebResponse:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """The outcome of ``load``: the user (or ``None``) and cookies to set on any response."""
+    """The outcome of ``load``: the user (or ``None``) and cookies to set on any response.
+
+    ``response`` is set when the request must not go on (the session store is down): the
+    adapter sends it as is (a 503 page or JSON) instead of calling the view.
+    """
 
     user: User | None
     cookies: tuple[CookieWrite, ...] = ()
+    response: WebResponse | None = None

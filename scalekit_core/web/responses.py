@@ -19,6 +19,7 @@ __all__ = [
     "is_browser_navigation",
     "json_response",
     "redirect",
+    "store_unavailable_response",
     "unauthenticated_response",
 ]
 
@@ -125,4 +126,24 @@ def forbidden_response(
         headers["WWW-Authenticate"] = 'Bearer realm="api", error="insufficient_scope"'
     return json_response(
         403, {"error": "forbidden", "reason": code, "error_description": message}, headers, cookies
+    )
+
+
+def store_unavailable_response(request: WebRequest) -> WebResponse:
+    """503 when the session store is down: HTML for a browser, JSON for an API call.
+
+    A navigation (the one rule above) or a form POST that accepts HTML (sign-out) gets the
+    page. No cookie is touched, so the session works again as soon as the store is back.
+    """
+    message = "Sessions are temporarily unavailable. Please try again in a moment."
+    headers = {"Retry-After": "5"}
+    form_post = (
+        request.method == "POST"
+        and request.bearer_token is None
+        and "text/html" in request.headers.get("accept", "").lower()
+    )
+    if is_browser_navigation(request) or form_post:
+        return error_page(503, "Service unavailable", message, headers=headers)
+    return json_response(
+        503, {"error": "session_store_unavailable", "error_description": message}, headers
     )

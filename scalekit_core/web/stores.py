@@ -4,13 +4,21 @@ A server-side store implements :class:`SessionStore` (blocking, or cheap in-memo
 :class:`AsyncSessionStore` (awaitable, e.g. Redis with ``redis.asyncio``). The session layer
 owns lifetimes (idle and absolute timeouts); ``ttl`` only lets a store drop dead sessions.
 ``delete_user_sessions`` needs a per-user index (``user_id`` is passed on every write).
+
+Optional capabilities, used by the managers when a store has them:
+
+- :class:`SealingStore`: the store seals what it keeps; the manager hands it the app secrets.
+- :class:`DualSessionStore`: one blocking store object that also has an asyncio twin, so the
+  same configuration serves ``SessionManager`` and ``AsyncSessionManager``.
+- ``SharedRefreshes`` / ``AsyncSharedRefreshes`` (in ``refresh``): the store coordinates
+  token refreshes across processes.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -20,7 +28,9 @@ __all__ = [
     "AnySessionStore",
     "AsyncSessionStore",
     "CookieSessionStore",
+    "DualSessionStore",
     "MemorySessionStore",
+    "SealingStore",
     "SessionStore",
 ]
 
@@ -52,6 +62,20 @@ class AsyncSessionStore(Protocol):
     async def delete(self, session_id: str) -> None: ...
 
     async def delete_user_sessions(self, user_id: str) -> int: ...
+
+
+@runtime_checkable
+class SealingStore(Protocol):
+    """A store that encrypts sessions at rest with the app secrets (first seals, all open)."""
+
+    def bind_secrets(self, secrets: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class DualSessionStore(Protocol):
+    """A blocking store that also offers its asyncio twin (same data, same configuration)."""
+
+    def async_twin(self) -> AsyncSessionStore: ...
 
 
 @dataclass(frozen=True)
