@@ -1,0 +1,53 @@
+"""The async path: ``AsyncClient`` runs the middleware's coroutine with the async client."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import AsyncClient
+
+from scalekit_django.conf import get_async_manager
+from scalekit_emulator import EmulatorHandle
+
+from .conftest import asign_in
+
+pytestmark = [pytest.mark.anyio, pytest.mark.django_db(transaction=True)]
+
+JSON = {"accept": "application/json"}
+
+
+async def test_async_login_and_views(async_scalekit: EmulatorHandle) -> None:
+    client = AsyncClient()
+    done = await asign_in(client, async_scalekit, "/login?return_to=/api/me")
+    assert done.status_code == 302 and done["Location"] == "/api/me"
+    me = await client.get("/api/me", headers=JSON)
+    assert me.status_code == 200 and me.json()["email"] == "alice@acme.test"
+    scoped = await client.get("/t/async-scoped", headers=JSON)
+    assert scoped.json() == {"username": "usr_alice", "is_staff": True}
+    assert (await client.get("/t/async-mixin", headers=JSON)).content == b"async mixin ok"
+    page = await client.get("/dashboard", headers={"accept": "text/html"})
+    assert page.status_code == 200 and b"org_acme" in page.content
+    # The async path used this loop's async manager and client.
+    assert get_async_manager().client.config.env_url == async_scalekit.url
+
+
+async def test_async_anonymous_and_bearer(async_scalekit: EmulatorHandle) -> None:
+    client = AsyncClient()
+    assert (await client.get("/api/me", headers=JSON)).status_code == 401
+    page = await client.get("/dashboard", headers={"accept": "text/html"})
+    assert page.status_code == 302 and page["Location"] == "/login?return_to=%2Fdashboard"
+    token = async_scalekit.mint_access_token("bob@acme.test")
+    me = await client.get("/api/me", headers={"authorization": f"Bearer {token}"})
+    assert me.json()["id"] == "usr_bob"
+    mixin = await client.get("/t/async-mixin", headers={"authorization": f"Bearer {token}"})
+    assert mixin.status_code == 403
+
+
+async def test_async_refresh_writes_cookies(async_scalekit: EmulatorHandle) -> None:
+    async_scalekit.set_token_lifetimes(access_token=30)
+    client = AsyncClient()
+    done = await asign_in(client, async_scalekit)
+    before = done.cookies["scalekit_session"].value
+    response = await client.get("/api/me", headers=JSON)
+    assert response.status_code == 200
+    assert async_scalekit.token_calls("refresh_token") == 1
+    assert response.cookies["scalekit_session"].value not in ("", before)

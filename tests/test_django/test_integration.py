@@ -1,0 +1,179 @@
+"""Django's own machinery on Scalekit users: backend, admin, mixins, checks, settings, DRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import Client, override_settings
+
+from scalekit_core.web import PermissionDenied, User
+from scalekit_django.checks import check_installation, check_settings
+from scalekit_django.models import ScalekitIdentity
+from scalekit_django.signals import scalekit_user_logged_in
+from scalekit_django.testing import login_as
+from scalekit_emulator import EmulatorHandle
+
+from .conftest import HTML, sign_in
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+hook_calls: list[tuple[User, Any]] = []
+
+
+def record_login(user: User, auth: Any) -> None:
+    hook_calls.append((user, auth))
+
+
+def refuse_bob(user: User, auth: Any) -> None:
+    if user.email == "bob@acme.test":
+        raise PermissionDenied("forbidden", "Bob may not sign in here.")
+
+
+def test_django_admin_follows_the_admin_role(scalekit: EmulatorHandle) -> None:
+    alice = Client()
+    sign_in(alice, scalekit)
+    assert alice.get("/django-admin/", **HTML).status_code == 200
+    assert alice.get("/django-admin/scalekit_django/scalekitidentity/").status_code == 200
+    bob = Client()
+    sign_in(bob, scalekit, email="bob@acme.test")
+    denied = bob.get("/django-admin/", **HTML)
+    assert denied.status_code == 302 and "/django-admin/login/" in denied["Location"]
+
+
+def test_django_permission_mixin_and_login_required(scalekit: EmulatorHandle) -> None:
+    assert Client().get("/t/django-login-required").status_code == 302
+    alice, bob = Client(), Client()
+    sign_in(alice, scalekit)
+    sign_in(bob, scalekit, email="bob@acme.test")
+    assert alice.get("/t/django-login-required").content == b"django:usr_alice"
+    assert alice.get("/t/django-permission").status_code == 200
+    assert bob.get("/t/django-permission").status_code == 403
+    django_bob = get_user_model().objects.get(username="usr_bob")
+    assert not django_bob.is_staff
+    assert ScalekitIdentity.objects.filter(user=django_bob).exists()
+
+
+def test_decorators_and_mixins(scalekit: EmulatorHandle) -> None:
+    anonymous = Client()
+    assert anonymous.get("/t/admins", **HTML).status_code == 302
+    assert anonymous.get("/t/mixin", **JSON).status_code == 401
+    assert anonymous.get("/t/parentheses", **JSON).status_code == 401
+    bob = Client()
+    login_as(bob, user_id="usr_bob", roles=["member"], organization_id="org_acme")
+    assert bob.get("/t/admins", **HTML).status_code == 403
+    assert bob.get("/t/acme").content == b"acme"
+    assert bob.get("/t/mixin").content == b"mixin ok"
+    assert bob.get("/t/parentheses").content == b"ok"
+    assert bob.get("/t/async-mixin", **JSON).json()["reason"] == "missing_permission"
+    carol = Client()
+    login_as(carol, user_id="usr_carol", roles=["admin"], organization_id="org_globex")
+    assert carol.get("/t/admins").content == b"admins"
+    assert carol.get("/t/acme", **JSON).json()["reason"] == "wrong_organization"
+
+
+def test_without_user_creation(scalekit: EmulatorHandle, settings: Any) -> None:
+    settings.SCALEKIT_CREATE_USERS = False
+    client = Client()
+    sign_in(client, scalekit)
+    assert client.get("/t/django-login-required").content == b"django:usr_alice"
+    assert client.get("/django-admin/", **HTML).status_code == 200
+    bob = Client()
+    sign_in(bob, scalekit, email="bob@acme.test")
+    assert bob.get("/t/django-permission").status_code == 403
+    assert not ScalekitIdentity.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_after_login_hook_and_signal(scalekit: EmulatorHandle, settings: Any) -> None:
+    settings.SCALEKIT_ON_LOGIN = f"{__name__}.record_login"
+    received: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        received.append(kwargs)
+
+    scalekit_user_logged_in.connect(receiver)
+    try:
+        hook_calls.clear()
+        done = sign_in(Client(), scalekit)
+    finally:
+        scalekit_user_logged_in.disconnect(receiver)
+    assert done.status_code == 302
+    [(user, auth)] = hook_calls
+    assert user.id == "usr_alice" and auth.access_token
+    [signal] = received
+    assert signal["user"].get_username() == "usr_alice"
+    assert signal["scalekit_user"].email == "alice@acme.test"
+    assert signal["request"].path == "/auth/callback"
+
+
+def test_after_login_hook_may_refuse(scalekit: EmulatorHandle, settings: Any) -> None:
+    settings.SCALEKIT_ON_LOGIN = refuse_bob
+    refused = sign_in(Client(), scalekit, email="bob@acme.test")
+    assert refused.status_code == 403 and b"Bob may not sign in here." in refused.content
+    assert "scalekit_session" not in refused.cookies
+    assert not ScalekitIdentity.objects.exists()
+
+
+def test_branded_error_template(scalekit: EmulatorHandle, settings: Any) -> None:
+    settings.SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"
+    client = Client()
+    login_as(client, user_id="usr_bob")
+    page = client.get("/admin", **HTML)
+    assert page.status_code == 403
+    assert b"Back to the home page" in page.content and b"<nav>" in page.content
+
+
+def test_override_settings_rebuilds_the_manager(scalekit: EmulatorHandle) -> None:
+    with override_settings(SCALEKIT_COOKIE_PREFIX="other"):
+        done = sign_in(Client(), scalekit)
+        assert "other_session" in done.cookies and "scalekit_session" not in done.cookies
+    done = sign_in(Client(), scalekit)
+    assert "scalekit_session" in done.cookies
+
+
+def test_system_checks_name_the_missing_settings(scalekit: EmulatorHandle) -> None:
+    assert check_settings() == [] and check_installation() == []
+    with override_settings(SCALEKIT_CLIENT_ID="", SCALEKIT_APP_BASE_URL=None):
+        [error] = check_settings()
+        assert error.id == "scalekit.E001"
+        assert "SCALEKIT_CLIENT_ID" in error.msg and "SCALEKIT_APP_BASE_URL" in error.msg
+        with pytest.raises(SystemCheckError, match="scalekit.E001"):
+            call_command("check")
+    with override_settings(SCALEKIT_IDLE_TIMEOUT="soon", SCALEKIT_CREATE_USERS="yes"):
+        ids = {message.id: message.msg for message in check_settings()}
+        assert "SCALEKIT_IDLE_TIMEOUT" in ids["scalekit.E001"] and "scalekit.E003" in ids
+    with override_settings(SCALEKIT_ADMIN_ROLE=3, SCALEKIT_ON_LOGIN="no.such.hook"):
+        assert {m.id for m in check_settings()} == {"scalekit.E004", "scalekit.E005"}
+    with override_settings(MIDDLEWARE=[], AUTHENTICATION_BACKENDS=[]):
+        assert {m.id for m in check_installation()} == {"scalekit.E002", "scalekit.W001"}
+    with override_settings(
+        MIDDLEWARE=[
+            "scalekit_django.middleware.ScalekitMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ]
+    ):
+        assert [m.id for m in check_installation()] == ["scalekit.W002"]
+
+
+def test_drf_authentication(scalekit: EmulatorHandle) -> None:
+    token = scalekit.mint_access_token("bob@acme.test")
+    bearer = Client().get("/t/drf", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert bearer.status_code == 200
+    assert bearer.json() == {"username": "usr_bob", "id": "usr_bob"}
+    assert Client().get("/t/drf").json() == {"anonymous": True}
+    bad = Client().get("/t/drf", HTTP_AUTHORIZATION="Bearer forged")
+    assert bad.json() == {"anonymous": True}
+    strict = Client(enforce_csrf_checks=True)
+    sign_in(strict, scalekit)
+    assert strict.get("/t/drf").json()["username"] == "usr_alice"
+    refused = strict.post("/t/drf")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    posted = Client(enforce_csrf_checks=True).post(
+        "/t/drf", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert posted.status_code == 200

@@ -1,0 +1,143 @@
+"""The sample app's pages (its urls are part of this folder's URLconf)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from scalekit_emulator import EmulatorHandle
+
+from .conftest import HTML, sign_in
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGN_OUT = '<form method="post" action="/logout">'
+
+
+def session_ids(page: bytes) -> list[str]:
+    return re.findall(r'action="/sessions/([^"/]+)/revoke"', page.decode())
+
+
+def test_home_and_dashboard(scalekit: EmulatorHandle) -> None:
+    client = Client()
+    home = client.get("/", **HTML)
+    assert home.status_code == 200 and b'href="/login"' in home.content
+    sign_in(client, scalekit)
+    home = client.get("/", **HTML).content.decode()
+    assert "alice@acme.test" in home and SIGN_OUT in home
+    assert '<button type="submit">Sign out</button>' in home
+    assert "csrfmiddlewaretoken" in home
+    dashboard = client.get("/dashboard", **HTML).content.decode()
+    assert "alice@acme.test" in dashboard and "org_acme" in dashboard
+    assert "organization:settings, users:read, users:write" in dashboard
+    me = client.get("/api/me").json()
+    assert me["session_id"] in dashboard and "active" in dashboard
+    assert "unavailable" not in dashboard
+
+
+def test_dashboard_degrades_when_the_session_api_fails(scalekit: EmulatorHandle) -> None:
+    client = Client()
+    sign_in(client, scalekit)
+    session_id = client.get("/api/me").json()["session_id"]
+    scalekit.inject_fault(f"/api/v1/sessions/{session_id}", status=500, count=10)
+    page = client.get("/dashboard", **HTML)
+    assert page.status_code == 200 and b"Session details unavailable." in page.content
+
+
+def test_sessions_revoke_and_sign_out_everywhere(scalekit: EmulatorHandle) -> None:
+    first, second = Client(), Client()
+    sign_in(first, scalekit)
+    sign_in(second, scalekit)
+    mine = second.get("/api/me").json()["session_id"]
+    page = first.get("/sessions", **HTML)
+    assert page.status_code == 200
+    listed = session_ids(page.content)
+    assert mine in listed and len(listed) == 2
+    assert b'<button type="submit">Revoke</button>' in page.content
+    assert b'<button type="submit">Sign out everywhere</button>' in page.content
+    assert first.get(f"/sessions/{mine}/revoke").status_code == 405
+    revoked = first.post(f"/sessions/{mine}/revoke")
+    assert revoked.status_code == 302 and revoked["Location"] == "/sessions"
+    record = scalekit.session(mine)
+    assert record is not None and record["status"] == "revoked"
+    assert len(session_ids(first.get("/sessions", **HTML).content)) == 1
+
+    bob = Client()
+    sign_in(bob, scalekit, email="bob@acme.test")
+    bobs = bob.get("/api/me").json()["session_id"]
+    refused = first.post(f"/sessions/{bobs}/revoke")
+    assert refused.status_code == 403
+    assert (scalekit.session(bobs) or {})["status"] == "active"
+    assert first.post("/sessions/ses_unknown/revoke").status_code == 403
+
+    out = first.post("/sessions/revoke-all", HTTP_ORIGIN="http://localhost:8000")
+    assert out.status_code == 302 and out["Location"].startswith(scalekit.url)
+    assert out.cookies["scalekit_session"]["max-age"] == 0
+    assert first.get("/api/me").status_code == 401
+    assert not session_ids(bob.get("/sessions", **HTML).content) == []
+
+
+def test_csrf_is_enforced_on_sample_forms(scalekit: EmulatorHandle) -> None:
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, scalekit)
+    page = client.get("/sessions", **HTML).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    assert client.post("/sessions/revoke-all").status_code == 403
+    assert client.post("/logout").status_code == 403
+    out = client.post("/logout", {"csrfmiddlewaretoken": token.group(1)})
+    assert out.status_code == 302
+
+
+def test_admin_page(scalekit: EmulatorHandle) -> None:
+    anonymous = Client().get("/admin", **HTML)
+    assert anonymous.status_code == 302 and anonymous["Location"] == "/login?return_to=%2Fadmin"
+    alice = Client()
+    sign_in(alice, scalekit)
+    assert b"organization:settings" in alice.get("/admin", **HTML).content
+    bob = Client()
+    sign_in(bob, scalekit, email="bob@acme.test")
+    assert bob.get("/admin", **HTML).status_code == 403
+
+
+def test_user_values_are_escaped(scalekit: EmulatorHandle) -> None:
+    client = Client()
+    from scalekit_django.testing import login_as
+
+    login_as(client, user_id="usr_x", email="<script>x</script>@e.test", name="<b>n</b>")
+    page = client.get("/dashboard", **HTML).content.decode()
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;@e.test" in page
+    assert "<b>n</b>" not in page
+
+
+def test_migrations_are_complete() -> None:
+    call_command("makemigrations", "scalekit_django", "--check", "--dry-run", verbosity=0)
+
+
+def test_manage_py_check_is_clean(scalekit: EmulatorHandle, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        **scalekit.env(),
+        "DJANGO_SECRET_KEY": "check-secret-" + "c" * 40,
+        "DJANGO_DB_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = str(ROOT / "sample_apps" / "django_app" / "manage.py")
+    for command in (["check", "--fail-level", "WARNING"], ["makemigrations", "--check"]):
+        result = subprocess.run(
+            [sys.executable, manage, *command],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
