@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -54,11 +55,15 @@ def _ping(port: int) -> bool:
 
 
 class RedisServer:
-    """One ``redis-server`` process without persistence; ``kill``/``start`` keep the port."""
+    """One ``redis-server`` process (no persistence by default); ``kill``/``start`` keep the port."""
 
-    def __init__(self, binary: str, port: int | None = None) -> None:
+    def __init__(
+        self, binary: str, port: int | None = None, persist_dir: Path | None = None
+    ) -> None:
         self.binary = binary
         self.port = port or free_port()
+        #: With a directory: an append-only file fsync'd on every write (survives a kill).
+        self.persist_dir = persist_dir
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,11 +79,14 @@ class RedisServer:
             "127.0.0.1",
             "--save",
             "",
-            "--appendonly",
-            "no",
             "--protected-mode",
             "no",
         ]
+        if self.persist_dir is None:
+            command += ["--appendonly", "no"]
+        else:
+            command += ["--appendonly", "yes", "--appendfsync", "always"]
+            command += ["--dir", str(self.persist_dir)]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
