@@ -17,10 +17,14 @@ _SameSite = Literal["lax", "strict", "none"]
 
 def web_request(connection: HTTPConnection) -> WebRequest:
     """The core's view of a Starlette request (or websocket) — plain values only."""
+    scope = connection.scope
+    # ``request.url.path`` without building a URL (this runs on every request); the same
+    # escaping Starlette applies, so a decoded ``?`` or ``#`` never reads as a query.
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
     return WebRequest(
-        connection.scope.get("method", "GET"),
-        connection.url.path,
-        connection.scope.get("query_string", b"").decode("latin-1"),
+        scope.get("method", "GET"),
+        path,
+        scope.get("query_string", b"").decode("latin-1"),
         connection.headers,
         connection.cookies,
     )
