@@ -1,0 +1,145 @@
+"""The issue's multi-process test: the FastAPI sample app under ``uvicorn --workers 4``, all
+sharing one Redis; 200 concurrent requests holding one session whose access token has expired
+get 200, and the emulator's token endpoint sees exactly one refresh."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from scalekit_emulator import EmulatorHandle
+from tests.redis_server import RedisServer, free_port, redis_prefix, redis_server
+
+pytestmark = pytest.mark.redis
+__all__ = ["redis_prefix", "redis_server"]
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKERS = 4
+REQUESTS = 200
+
+
+@pytest.fixture
+def app_url(
+    scalekit_emulator: EmulatorHandle,
+    redis_server: RedisServer,
+    redis_prefix: str,
+    tmp_path: Path,
+) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        **scalekit_emulator.env(),
+        "SCALEKIT_APP_BASE_URL": url,
+        "SCALEKIT_COOKIE_SECRET": "multi-process-test-secret-" + "x" * 32,
+        "SCALEKIT_REDIS_URL": redis_server.url,
+        "SCALEKIT_REDIS_PREFIX": redis_prefix,
+    }
+    log_path = tmp_path / "uvicorn.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "sample_apps.fastapi_app.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            started = set(
+                re.findall(
+                    r"Application startup complete|Started server process \[(\d+)\]",
+                    log_path.read_text(),
+                )
+            )
+            pids = {pid for pid in started if pid}
+            if len(pids) == WORKERS and "Application startup complete" in log_path.read_text():
+                try:
+                    if httpx.get(url + "/", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start:\n" + log_path.read_text()[-3000:])
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
+def sign_in(app_url: str, emu: EmulatorHandle) -> str:
+    """A real login through the app; returns the session cookie's value."""
+    with httpx.Client(base_url=app_url, timeout=10) as browser:
+        start = browser.get("/login", follow_redirects=False)
+        assert start.status_code == 302, start.text
+        callback = emu.sign_in(start.headers["location"])
+        done = browser.get(callback, follow_redirects=False)
+        assert done.status_code == 302, done.text
+        cookie = browser.cookies.get("scalekit_session")
+    assert cookie is not None and len(cookie) < 100  # a signed id: the session is in Redis
+    return cookie
+
+
+def test_four_workers_two_hundred_requests_one_refresh(
+    app_url: str, scalekit_emulator: EmulatorHandle
+) -> None:
+    emu = scalekit_emulator
+    emu.set_token_lifetimes(access_token=1)
+    cookie = sign_in(app_url, emu)
+    emu.set_token_lifetimes(access_token=3600)  # the refreshed token stays fresh
+    time.sleep(1.5)  # the session's access token has now expired
+    assert emu.token_calls("refresh_token") == 0
+
+    async def fire() -> list[httpx.Response]:
+        responses: list[httpx.Response] = []
+        limits = httpx.Limits(max_connections=REQUESTS, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=app_url, timeout=30, limits=limits) as client:
+
+            async def one() -> None:
+                responses.append(
+                    await client.get(
+                        "/api/me",
+                        headers={
+                            "cookie": f"scalekit_session={cookie}",
+                            "accept": "application/json",
+                        },
+                    )
+                )
+
+            async with anyio.create_task_group() as group:
+                for _ in range(REQUESTS):
+                    group.start_soon(one)
+        return responses
+
+    responses = anyio.run(fire)
+    assert [r.status_code for r in responses] == [200] * REQUESTS
+    assert {r.json()["email"] for r in responses} == {"alice@acme.test"}
+    assert emu.token_calls("refresh_token") == 1
