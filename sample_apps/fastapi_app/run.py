@@ -32,12 +32,24 @@ class Server(uvicorn.Server):
             log.info("Open %s", self.base_url)
 
 
+class HideQueryStrings(logging.Filter):
+    """Access-log lines without query strings: the callback's carries a one-time code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     port = int(os.environ.get("PORT") or DEFAULT_PORT)
     app = create_app()
     base_url = app.state.auth.settings.session.base_url
-    Server(uvicorn.Config(app, host="127.0.0.1", port=port, reload=False), base_url).run()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, reload=False)
+    logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after uvicorn's setup
+    Server(config, base_url).run()
 
 
 if __name__ == "__main__":
