@@ -22,7 +22,7 @@ import httpx
 from scalekit_core import ScalekitClient
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_APPS = Path(os.environ.get("SCALEKIT_E2E_SAMPLE_APPS_DIR", ROOT / "sample_apps"))
+SAMPLE_APPS = ROOT / "sample_apps"
 OUTPUT_DIR = ROOT / "test-output" / "e2e"
 APP_NAMES = ("flask_app", "fastapi_app", "django_app")
 # 32+ characters, as every sample app requires.
