@@ -72,6 +72,11 @@ class SessionSettings:
                     f"session secrets must be strings of at least {MIN_SECRET_LENGTH} characters"
                 )
         object.__setattr__(self, "secrets", secrets)
+        from .stores import SealingStore  # runtime import: stores is not needed to configure
+
+        if isinstance(self.store, SealingStore):
+            # A store that seals at rest (Redis) seals with the app's secrets.
+            self.store.bind_secrets(secrets)
         base = self.base_url.rstrip("/")
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
