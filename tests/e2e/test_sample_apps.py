@@ -220,3 +220,32 @@ def test_admin_needs_the_permission(
         expect(alice).to_have_url(f"{app.url}/admin")
     finally:
         alice_context.close()
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_user(
+    context: BrowserContext, app: AppProcess, fresh_emulator: EmulatorProcess
+) -> None:
+    emulator = fresh_emulator
+    browser = context.browser
+    assert browser is not None
+    # A second browser (its own cookies) holds a second session of the same user.
+    other_context = browser.new_context()
+    try:
+        sign_in_at_dashboard(other_context.new_page(), app, emulator, ALICE)
+    finally:
+        other_context.close()
+    page = context.new_page()
+    sign_in_at_dashboard(page, app, emulator, ALICE)
+    sessions = emulator.session_ids_of(ALICE_ID)
+    assert len(sessions) == 2
+
+    page.goto(f"{app.url}/sessions")
+    for session_id in sessions:
+        expect(page.locator(f'form[action*="{session_id}"]')).to_have_count(1)
+    page.get_by_role("button", name="Sign out everywhere", exact=True).click()
+    expect(page).to_have_url(f"{app.url}/")
+    statuses = {session_id: emulator.session_status(session_id) for session_id in sessions}
+    assert set(statuses.values()) <= {"revoked", "logout"}, statuses
+
+    page.goto(f"{app.url}/dashboard")
+    expect_sign_in_page(page, emulator)
