@@ -9,11 +9,12 @@
 
 from scalekit_core.web import AuthenticationRequired, PermissionDenied, User
 
-from .auth import ErrorRenderer, ScalekitAuth, UserDependency, bearer_scheme
+from .auth import SCHEME_NAME, ErrorRenderer, ScalekitAuth, UserDependency
 from .middleware import STATE_KEY, ScalekitMiddleware, get_user
 from .translate import apply_cookies, to_response, web_request
 
 __all__ = [
+    "SCHEME_NAME",
     "STATE_KEY",
     "AuthenticationRequired",
     "ErrorRenderer",
@@ -23,7 +24,6 @@ __all__ = [
     "User",
     "UserDependency",
     "apply_cookies",
-    "bearer_scheme",
     "get_user",
     "to_response",
     "web_request",

@@ -1,16 +1,18 @@
 """``ScalekitAuth``: routes, dependencies, middleware and error handlers for FastAPI/Starlette."""
 
-# No ``from __future__ import annotations``: FastAPI reads the annotations of the dependency
-# closures below at runtime, and they refer to ``self``.
+# No ``from __future__ import annotations``: FastAPI reads the annotations of the
+# dependencies below at runtime.
 
 import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any, cast
 
-from fastapi import APIRouter, FastAPI, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security import SecurityScopes
+from fastapi.security.base import SecurityBase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import Response
@@ -38,15 +40,49 @@ __all__ = ["ErrorRenderer", "ScalekitAuth", "UserDependency"]
 ErrorRenderer = Callable[[Request, WebResponse], "Response | Awaitable[Response]"]
 UserDependency = Callable[..., Awaitable[User]]
 
-bearer_scheme = HTTPBearer(
-    auto_error=False,
-    scheme_name="ScalekitBearer",
-    description="A Scalekit access token (the browser session cookie works too).",
-)
+SCHEME_NAME = "ScalekitBearer"
 
-# Declared on every user dependency so /docs shows the lock and accepts a bearer token; the
-# token itself is read by the middleware's ``load()``.
-Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+
+class _UserGuard(SecurityBase):
+    """A user dependency that is also the OpenAPI security scheme, so ``/docs`` shows the lock
+    and accepts a bearer token, and FastAPI resolves one dependency per request, not three.
+
+    The user itself was loaded by the middleware (session cookie or bearer token); this only
+    asks the core whether it may pass.
+    """
+
+    def __init__(
+        self,
+        auth: "ScalekitAuth",
+        *,
+        optional: bool = False,
+        api: bool = False,
+        permissions: tuple[str, ...] = (),
+        roles: tuple[str, ...] = (),
+        organization_id: str | None = None,
+    ) -> None:
+        self.model = HTTPBearerModel(
+            description="A Scalekit access token (the browser session cookie works too)."
+        )
+        self.scheme_name = SCHEME_NAME
+        self._auth = auth
+        self._optional = optional
+        self._api = api
+        self._permissions = permissions
+        self._roles = roles
+        self._organization_id = organization_id
+
+    async def __call__(self, request: Request, security_scopes: SecurityScopes) -> User | None:
+        if self._optional:
+            return get_user(request)
+        return self._auth.require(
+            request,
+            scopes=security_scopes.scopes,
+            permissions=self._permissions,
+            roles=self._roles,
+            organization_id=self._organization_id,
+            api=self._api,
+        )
 
 
 class ScalekitAuth:
@@ -76,8 +112,14 @@ class ScalekitAuth:
         self.client = client or AsyncScalekitClient.from_config(self.settings.client)
         self.manager = AsyncSessionManager(self.client, self.settings.session, on_login=on_login)
         self.render_error = render_error
-        self.require_user: UserDependency = self._make_require_user()
-        self.optional_user: Callable[..., Awaitable[User | None]] = self._make_optional_user()
+        #: ``Depends(auth.require_user)``; ``Security(auth.require_user, scopes=[...])`` also
+        #: checks scopes.
+        self.require_user: UserDependency = cast(UserDependency, _UserGuard(self))
+        #: Like ``require_user`` for JSON endpoints: anonymous callers always get 401 JSON,
+        #: even a browser navigating to the URL (no redirect to the login page).
+        self.require_api_user: UserDependency = cast(UserDependency, _UserGuard(self, api=True))
+        #: ``Depends(auth.optional_user)``: the signed-in user or ``None``.
+        self.optional_user: Callable[..., Awaitable[User | None]] = _UserGuard(self, optional=True)
         self.router = APIRouter(tags=["auth"])
         for path, endpoint, methods in self._route_table():
             self.router.add_api_route(
@@ -159,8 +201,10 @@ class ScalekitAuth:
         permissions: Iterable[str] = (),
         roles: Iterable[str] = (),
         organization_id: str | None = None,
+        api: bool = False,
     ) -> User:
-        """The user, or the typed error the installed handlers turn into 302/401/403.
+        """The user, or the typed error the installed handlers turn into 302/401/403
+        (``api=True``: an API endpoint, answered with JSON only).
 
         For plain Starlette endpoints: ``user = auth.require(request, permissions=["x"])``.
         """
@@ -170,6 +214,7 @@ class ScalekitAuth:
             permissions=permissions,
             roles=roles,
             organization_id=organization_id,
+            api=api,
         )
 
     def requires(
@@ -182,12 +227,10 @@ class ScalekitAuth:
         """A dependency returning the user once it has every permission and role asked."""
         permissions, roles = tuple(permissions), tuple(roles)
 
-        async def dependency(user: Annotated[User, Security(self.require_user)]) -> User:
-            return self.manager.require(
-                user, permissions=permissions, roles=roles, organization_id=organization_id
-            )
-
-        return dependency
+        guard = _UserGuard(
+            self, permissions=permissions, roles=roles, organization_id=organization_id
+        )
+        return cast(UserDependency, guard)
 
     def require_permission(self, *permissions: str) -> UserDependency:
         """``Depends(auth.require_permission("users:write"))``: 403 without every permission."""
@@ -200,27 +243,6 @@ class ScalekitAuth:
     def require_organization(self, organization_id: str) -> UserDependency:
         """``Depends(auth.require_organization("org_1"))``: 403 for other organizations."""
         return self.requires(organization_id=organization_id)
-
-    def _make_require_user(self) -> UserDependency:
-        async def require_user(
-            request: Request,
-            security_scopes: SecurityScopes,
-            _bearer: Bearer,
-        ) -> User:
-            """The signed-in user; ``Security(auth.require_user, scopes=[...])`` checks scopes."""
-            return self.require(request, scopes=security_scopes.scopes)
-
-        return require_user
-
-    def _make_optional_user(self) -> Callable[..., Awaitable[User | None]]:
-        async def optional_user(
-            request: Request,
-            _bearer: Bearer,
-        ) -> User | None:
-            """The signed-in user or ``None``."""
-            return get_user(request)
-
-        return optional_user
 
     # --- routes and handlers: extract -> core -> render ---
 
@@ -243,11 +265,17 @@ class ScalekitAuth:
         return await self.render(request, await self.manager.logout(web_request(request)))
 
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
-        return await self.render(request, self.manager.unauthenticated(web_request(request)))
+        api = isinstance(exc, AuthenticationRequired) and exc.api
+        return await self.render(
+            request, self.manager.unauthenticated(web_request(request), api=api)
+        )
 
     async def _on_permission_denied(self, request: Request, exc: Exception) -> Response:
         reason = exc if isinstance(exc, PermissionDenied) else "forbidden"
-        return await self.render(request, self.manager.forbidden(web_request(request), reason))
+        api = isinstance(exc, PermissionDenied) and exc.api
+        return await self.render(
+            request, self.manager.forbidden(web_request(request), reason, api=api)
+        )
 
     async def render(self, request: Request, result: WebResponse) -> Response:
         """The core's response as a Starlette one; HTML errors go through ``render_error``."""

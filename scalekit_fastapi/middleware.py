@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scalekit_core.web import User
@@ -59,6 +59,13 @@ class ScalekitMiddleware:
             await self.app(scope, receive, send)
             return
         result = await self.auth.manager.load(web_request(HTTPConnection(scope)))
+        if result.response is not None:  # e.g. the session store is down: 503, no endpoint
+            if scope["type"] == "http":
+                response = await self.auth.render(Request(scope, receive), result.response)
+                await response(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 1013})
+            return
         scope.setdefault("state", {})[STATE_KEY] = result.user
         if not result.cookies or scope["type"] != "http":
             await self.app(scope, receive, send)

@@ -187,8 +187,7 @@ def _load_user() -> Response | None:
     g.scalekit_user = result.user
     g._scalekit_cookies = result.cookies
     # Set when the request must not reach the view (e.g. the session store is down: 503).
-    stop: WebResponse | None = getattr(result, "response", None)
-    return render(stop) if stop is not None else None
+    return render(result.response) if result.response is not None else None
 
 
 def _write_cookies(response: Response) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import wraps
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -64,17 +63,12 @@ def _guard(
                     permissions=permissions,
                     roles=roles,
                     organization_id=organization_id,
+                    api=api,
                 )
-            except AuthenticationRequired:
-                request = web_request()
-                if api:
-                    # Described as the API call it is, so the core answers 401, not a redirect.
-                    request = replace(
-                        request, headers={**request.headers, "accept": "application/json"}
-                    )
-                return render(manager.unauthenticated(request))
+            except AuthenticationRequired as exc:
+                return render(manager.unauthenticated(web_request(), api=exc.api))
             except PermissionDenied as exc:
-                return render(manager.forbidden(web_request(), exc))
+                return render(manager.forbidden(web_request(), exc, api=exc.api))
             return view(*args, **kwargs)
 
         return cast(View, guarded)

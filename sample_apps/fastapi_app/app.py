@@ -195,7 +195,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
         return RedirectResponse("/sessions", status_code=303)
 
     @app.get("/api/me")
-    async def api_me(user: CurrentUser) -> dict[str, Any]:
+    async def api_me(user: Annotated[User, Depends(auth.require_api_user)]) -> dict[str, Any]:
+        """401 JSON when anonymous (never a redirect); session cookies and bearer tokens."""
         return user.to_dict()
 
     @app.get("/admin", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -13,11 +14,15 @@ from ..config import ScalekitConfig
 from ..options import AuthorizationUrlOptions, LogoutUrlOptions
 from .cookies import CookieJar
 from .sealing import PURPOSE_SESSION, PURPOSE_TRANSACTION, Sealer
+from .session_data import SessionData
 from .settings import SessionSettings
 from .stores import CookieSessionStore
 from .transactions import TransactionCookies
 
-__all__ = ["PureClient", "WebContext"]
+__all__ = ["UNSEALED_CACHE_SIZE", "PureClient", "WebContext"]
+
+#: Sessions remembered unsealed, per manager (see ``WebContext.unsealed``).
+UNSEALED_CACHE_SIZE = 2048
 
 
 class PureClient(Protocol):
@@ -41,6 +46,8 @@ class WebContext:
     jar: CookieJar = field(init=False)
     transactions: TransactionCookies = field(init=False)
     _signer: Signer = field(init=False, repr=False)
+    _unsealed: dict[str, SessionData] = field(init=False, repr=False, default_factory=dict)
+    _unsealed_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         secrets = self.settings.secret_list
@@ -59,6 +66,24 @@ class WebContext:
 
     def sign_id(self, session_id: str) -> str:
         return self._signer.sign(session_id.encode()).decode("ascii")
+
+    def unsealed(self, sealed: str) -> SessionData | None:
+        """The session sealed in ``sealed`` (a cookie-store value), unsealing each value once.
+
+        Every request of a session carries the same sealed value until the session is
+        rewritten, so the AES-GCM open, the decompression and the parsing are remembered
+        (bounded; only values that did unseal). Lifetimes are still checked on every request.
+        """
+        data = self._unsealed.get(sealed)
+        if data is None:
+            payload = self.sessions.unseal(sealed, self.settings.session_cookie)
+            data = SessionData.from_payload(payload) if payload is not None else None
+            if data is not None:
+                with self._unsealed_lock:
+                    while len(self._unsealed) >= UNSEALED_CACHE_SIZE:
+                        self._unsealed.pop(next(iter(self._unsealed)))
+                    self._unsealed[sealed] = data
+        return data
 
     def unsign_id(self, value: str) -> str | None:
         if len(value) > 512:

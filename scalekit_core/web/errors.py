@@ -8,9 +8,13 @@ __all__ = ["AuthenticationRequired", "PermissionDenied", "SessionStoreUnavailabl
 
 
 class AuthenticationRequired(ScalekitError):
-    """No signed-in user (adapters answer with ``manager.unauthenticated(request)``)."""
+    """No signed-in user (adapters answer with ``manager.unauthenticated(request, api=e.api)``).
 
-    def __init__(self, message: str = "authentication required") -> None:
+    ``api`` is true when the guarded endpoint is an API (401 JSON even for a browser).
+    """
+
+    def __init__(self, message: str = "authentication required", *, api: bool = False) -> None:
+        self.api = api
         super().__init__(message)
 
 
@@ -19,12 +23,15 @@ class PermissionDenied(ScalekitError):
 
     ``reason`` is machine-readable: ``insufficient_scope``, ``missing_permission``,
     ``missing_role``, ``wrong_organization`` or ``forbidden``. Adapters answer with
-    ``manager.forbidden(request, error)``.
+    ``manager.forbidden(request, error, api=error.api)``.
     """
 
-    def __init__(self, reason: str = "forbidden", message: str | None = None) -> None:
+    def __init__(
+        self, reason: str = "forbidden", message: str | None = None, *, api: bool = False
+    ) -> None:
         self.reason = reason
         self.message = message or reason
+        self.api = api
         super().__init__(f"{reason}: {message}" if message else reason)
 
 

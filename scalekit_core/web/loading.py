@@ -34,11 +34,6 @@ def refreshed_session(data: SessionData, tokens: TokenResponse, now: float) -> S
     )
 
 
-def _user(data: SessionData) -> User | None:
-    claims = unverified_claims(data.access_token)
-    return User.from_claims(claims, data.profile) if claims is not None else None
-
-
 def _bearer_flow(token: str) -> WebFlow[LoadResult]:
     try:
         claims = yield VerifyBearer(token)
@@ -75,7 +70,7 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         return (yield from end("absolute timeout"))
     if now - data.last_seen >= settings.idle_timeout:
         return (yield from end("idle timeout"))
-    if _user(data) is None:
+    if data.user is None:
         return (yield from end("session without a subject"))
 
     if data.expires_at - now <= settings.refresh_buffer:
@@ -94,11 +89,11 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
             else:
                 data = refreshed_session(data, tokens, now)
                 writes = yield from write_session(ctx, cookies, data, stored.session_id, now)
-                return LoadResult(_user(data), tuple(writes))
+                return LoadResult(data.user, tuple(writes))
 
     # Rolling idle expiry: rewrite the session now and then, not on every request.
     writes_: list[CookieWrite] = []
     if now - data.last_seen >= min(60.0, settings.idle_timeout / 10):
         data = data.touched(now)
         writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)
-    return LoadResult(_user(data), tuple(writes_))
+    return LoadResult(data.user, tuple(writes_))

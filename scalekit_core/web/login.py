@@ -17,7 +17,7 @@ from .requests import CookieWrite, WebRequest, WebResponse
 from .responses import error_page, redirect
 from .return_to import safe_return_to
 from .sealing import MAX_SEALED_LENGTH
-from .session_data import SessionData, User, trim_profile
+from .session_data import SessionData, trim_profile
 from .transactions import RETRY_STATE_PREFIX, Transaction, is_valid_state
 
 __all__ = ["LoginOptions", "complete_login_flow", "start_login_flow"]
@@ -183,7 +183,7 @@ def complete_login_flow(
         id_token=auth.id_token,
         profile=trim_profile(auth.id_token_claims),
     )
-    user = User.from_claims(tokens.access_claims, data.profile)
+    user = data.user
     if user is None:
         return _failed("The identity provider did not name the signed-in user.", consumed)
     if call_on_login:

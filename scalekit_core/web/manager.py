@@ -55,7 +55,7 @@ from .responses import (
     store_unavailable_response,
     unauthenticated_response,
 )
-from .session_data import User
+from .session_data import User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
 
@@ -106,19 +106,25 @@ class _ManagerBase:
         return is_same_origin(self._ctx, request)
 
     def unauthenticated(
-        self, request: WebRequest, cookies: Iterable[CookieWrite] = ()
+        self, request: WebRequest, cookies: Iterable[CookieWrite] = (), *, api: bool = False
     ) -> WebResponse:
-        """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate."""
-        return unauthenticated_response(self.settings, request, cookies)
+        """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
+
+        ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
+        """
+        return unauthenticated_response(self.settings, request, cookies, api=api)
 
     def forbidden(
         self,
         request: WebRequest,
         reason: str | PermissionDenied = "forbidden",
         cookies: Iterable[CookieWrite] = (),
+        *,
+        api: bool = False,
     ) -> WebResponse:
-        """403, as an HTML page for a navigation or JSON otherwise."""
-        return forbidden_response(request, reason, cookies)
+        """403: an HTML page for a navigation or an HTML form post, else (or with
+        ``api=True``) JSON."""
+        return forbidden_response(request, reason, cookies, api=api)
 
     def require(
         self,
@@ -128,14 +134,17 @@ class _ManagerBase:
         permissions: Iterable[str] = (),
         roles: Iterable[str] = (),
         organization_id: str | None = None,
+        api: bool = False,
     ) -> User:
-        """The user, or ``AuthenticationRequired`` / ``PermissionDenied``."""
+        """The user, or ``AuthenticationRequired`` / ``PermissionDenied`` (``api=True``: from
+        an API endpoint, answered with JSON only)."""
         return require(
             user,
             scopes=scopes,
             permissions=permissions,
             roles=roles,
             organization_id=organization_id,
+            api=api,
         )
 
     @staticmethod
@@ -216,7 +225,8 @@ class SessionManager(_ManagerBase):
 
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         tokens = self._sync_client.refresh_access_token(refresh_token)
-        self._sync_client.validate_access_token_and_get_claims(tokens.access_token)
+        if is_jwt(tokens.access_token):
+            self._sync_client.validate_access_token_and_get_claims(tokens.access_token)
         return tokens
 
     def _perform(self, effect: Effect) -> Any:
@@ -240,7 +250,11 @@ class SessionManager(_ManagerBase):
                 effect.redirect_uri,
                 CodeAuthenticationOptions(code_verifier=effect.code_verifier, nonce=effect.nonce),
             )
-            claims = client.validate_access_token_and_get_claims(auth.access_token)
+            claims = (
+                client.validate_access_token_and_get_claims(auth.access_token)
+                if is_jwt(auth.access_token)
+                else {}
+            )
             return LoginTokens(auth, claims)
         if isinstance(effect, VerifyIdpLogin):
             return client.get_idp_initiated_login_claims(effect.token)
@@ -336,7 +350,8 @@ class AsyncSessionManager(_ManagerBase):
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         tokens = await self._async_client.refresh_access_token(refresh_token)
-        await self._async_client.validate_access_token_and_get_claims(tokens.access_token)
+        if is_jwt(tokens.access_token):
+            await self._async_client.validate_access_token_and_get_claims(tokens.access_token)
         return tokens
 
     @staticmethod
@@ -366,7 +381,11 @@ class AsyncSessionManager(_ManagerBase):
                 effect.redirect_uri,
                 CodeAuthenticationOptions(code_verifier=effect.code_verifier, nonce=effect.nonce),
             )
-            claims = await client.validate_access_token_and_get_claims(auth.access_token)
+            claims = (
+                await client.validate_access_token_and_get_claims(auth.access_token)
+                if is_jwt(auth.access_token)
+                else {}
+            )
             return LoginTokens(auth, claims)
         if isinstance(effect, VerifyIdpLogin):
             return await client.get_idp_initiated_login_claims(effect.token)

@@ -47,9 +47,7 @@ def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredS
     if raw is None:
         return StoredSession(None, None, present)
     if not ctx.server_side:
-        payload = ctx.sessions.unseal(raw, name)
-        data = SessionData.from_payload(payload) if payload is not None else None
-        return StoredSession(data, None, True)
+        return StoredSession(ctx.unsealed(raw), None, True)
     session_id = ctx.unsign_id(raw)
     if session_id is None:
         return StoredSession(None, None, True)

@@ -40,7 +40,7 @@ from ..tokens import TokenResponse
 from .errors import SessionStoreUnavailable
 from .refresh import RefreshFailed, RefreshOutcome
 from .sealing import PURPOSE_SESSION, Sealer
-from .session_data import SessionData, unverified_claims
+from .session_data import SessionData
 
 if TYPE_CHECKING:
     import redis
@@ -233,8 +233,7 @@ class _Keys:
         self, session_id: str, data: SessionData, ttl: float, user_id: str | None
     ) -> list[Any]:
         sealed = self.sealer.seal(data.to_payload(), self.session(session_id))
-        claims = unverified_claims(data.access_token) or {}
-        sid = claims.get("sid") if isinstance(claims.get("sid"), str) else None
+        sid = data.scalekit_session_id
         return [sealed, _ms(ttl), user_id or "", sid or "", session_id, self.prefix]
 
     def open_session(self, session_id: str, sealed: object) -> SessionData | None:

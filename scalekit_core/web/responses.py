@@ -91,11 +91,26 @@ def login_url(settings: SessionSettings, return_to: str | None) -> str:
     return path
 
 
+def _html_form_post(request: WebRequest) -> bool:
+    return (
+        request.method == "POST"
+        and request.bearer_token is None
+        and "text/html" in request.headers.get("accept", "").lower()
+    )
+
+
 def unauthenticated_response(
-    settings: SessionSettings, request: WebRequest, cookies: Iterable[CookieWrite] = ()
+    settings: SessionSettings,
+    request: WebRequest,
+    cookies: Iterable[CookieWrite] = (),
+    *,
+    api: bool = False,
 ) -> WebResponse:
-    """302 to login (with a safe return-to) for a navigation, else 401 JSON."""
-    if is_browser_navigation(request):
+    """302 to login (with a safe return-to) for a navigation, else 401 JSON.
+
+    ``api=True`` marks an API endpoint: always 401 JSON, even for a browser navigation.
+    """
+    if not api and is_browser_navigation(request):
         return redirect(login_url(settings, safe_return_to(request.path_with_query)), cookies)
     challenge = 'Bearer realm="api"'
     if request.bearer_token is not None:
@@ -112,14 +127,19 @@ def unauthenticated_response(
 
 
 def forbidden_response(
-    request: WebRequest, reason: str | PermissionDenied, cookies: Iterable[CookieWrite] = ()
+    request: WebRequest,
+    reason: str | PermissionDenied,
+    cookies: Iterable[CookieWrite] = (),
+    *,
+    api: bool = False,
 ) -> WebResponse:
-    """403: an HTML page for a navigation, JSON otherwise (the same rule as 401 vs 302)."""
+    """403: an HTML page for a navigation or an HTML form post, JSON otherwise (and always
+    JSON for an API endpoint, ``api=True``)."""
     if isinstance(reason, PermissionDenied):
         code, message = reason.reason, reason.message
     else:
         code, message = "forbidden", reason
-    if is_browser_navigation(request):
+    if not api and (is_browser_navigation(request) or _html_form_post(request)):
         return error_page(403, "Access denied", message, cookies)
     headers: dict[str, str] = {}
     if request.bearer_token is not None and code == "insufficient_scope":
@@ -137,12 +157,7 @@ def store_unavailable_response(request: WebRequest) -> WebResponse:
     """
     message = "Sessions are temporarily unavailable. Please try again in a moment."
     headers = {"Retry-After": "5"}
-    form_post = (
-        request.method == "POST"
-        and request.bearer_token is None
-        and "text/html" in request.headers.get("accept", "").lower()
-    )
-    if is_browser_navigation(request) or form_post:
+    if is_browser_navigation(request) or _html_form_post(request):
         return error_page(503, "Service unavailable", message, headers=headers)
     return json_response(
         503, {"error": "session_store_unavailable", "error_description": message}, headers

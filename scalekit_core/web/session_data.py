@@ -7,13 +7,14 @@ import binascii
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from ..claims import check_requirements, organization_of, permissions_of, roles_of, scopes_of
 from ..errors import TokenValidationError
 from .errors import PermissionDenied
 
-__all__ = ["PROFILE_CLAIMS", "SessionData", "User", "trim_profile", "unverified_claims"]
+__all__ = ["PROFILE_CLAIMS", "SessionData", "User", "is_jwt", "trim_profile", "unverified_claims"]
 
 #: ID-token claims kept in a session (the rest, e.g. ``nonce``, ``at_hash``, is dropped).
 PROFILE_CLAIMS = (
@@ -27,6 +28,7 @@ PROFILE_CLAIMS = (
     "picture",
     "locale",
     "oid",
+    "sid",
 )
 
 
@@ -49,6 +51,12 @@ def unverified_claims(token: str) -> dict[str, Any] | None:
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         return None
     return claims if isinstance(claims, dict) else None
+
+
+def is_jwt(token: str) -> bool:
+    """Whether ``token`` has a JWT's shape. OAuth access tokens may be opaque (some providers
+    issue random strings); only a JWT can be validated locally or carry claims."""
+    return unverified_claims(token) is not None
 
 
 def _number(value: object) -> float | None:
@@ -121,10 +129,22 @@ class SessionData:
     def touched(self, now: float) -> SessionData:
         return replace(self, last_seen=now)
 
+    @cached_property
+    def user(self) -> User | None:
+        """The ``User`` of this session, read once: from the access token's claims when it is
+        a JWT, completed (or, for an opaque token, made) from the ID-token profile."""
+        claims = unverified_claims(self.access_token) or {}
+        return User.from_claims(claims, self.profile, expires_at=self.expires_at)
+
     @property
     def user_id(self) -> str | None:
-        claims = unverified_claims(self.access_token) or {}
-        return _text(claims.get("sub")) or _text(self.profile.get("sub"))
+        user = self.user
+        return user.id if user is not None else None
+
+    @property
+    def scalekit_session_id(self) -> str | None:
+        user = self.user
+        return user.session_id if user is not None else None
 
 
 @dataclass(frozen=True)
@@ -154,8 +174,10 @@ class User:
         profile: Mapping[str, Any] | None = None,
         *,
         is_bearer: bool = False,
+        expires_at: float | None = None,
     ) -> User | None:
-        """``None`` when the claims name no subject."""
+        """``None`` when the claims name no subject. ``expires_at`` stands in for a missing
+        ``exp`` claim (an opaque access token)."""
         profile = profile or {}
         subject = _text(claims.get("sub")) or _text(profile.get("sub"))
         if not subject:
@@ -171,7 +193,7 @@ class User:
             scopes=scopes_of(claims),
             claims=dict(claims),
             profile=dict(profile),
-            expires_at=_number(claims.get("exp")),
+            expires_at=_number(claims.get("exp")) or expires_at,
             is_bearer=is_bearer,
         )
 

@@ -48,6 +48,10 @@ def build_app(auth: ScalekitAuth) -> FastAPI:
     async def me(user: CurrentUser) -> dict[str, Any]:
         return user.to_dict()
 
+    @app.get("/api/me")
+    async def api_me(user: Annotated[User, Depends(auth.require_api_user)]) -> dict[str, Any]:
+        return user.to_dict()
+
     @app.get("/maybe")
     async def maybe(user: Annotated[User | None, Depends(auth.optional_user)]) -> dict[str, Any]:
         return {"user": user.id if user else None}

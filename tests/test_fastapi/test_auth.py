@@ -12,6 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from scalekit_core import ConfigurationError
+from scalekit_core.testing import make_session_cookies
+from scalekit_core.web import MemorySessionStore, SessionData, SessionStoreUnavailable
 from scalekit_emulator import EmulatorHandle
 from scalekit_fastapi import ScalekitAuth
 from scalekit_fastapi.testing import login_as
@@ -341,3 +343,33 @@ async def test_openapi_shows_the_bearer_scheme_on_protected_routes(app: FastAPI)
     assert schema["paths"]["/admin"]["get"]["security"] == [{"ScalekitBearer": []}]
     assert "security" not in schema["paths"]["/public"]["get"]
     assert "/auth/login" not in schema["paths"]
+
+
+async def test_api_endpoint_answers_401_json_even_to_a_browser_navigation(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/api/me", headers=HTML)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert (await client.get("/me", headers=HTML)).status_code == 302
+
+
+class _UnreachableStore(MemorySessionStore):
+    """A server-side store whose reads fail, as Redis does when it is down."""
+
+    def get(self, session_id: str) -> SessionData | None:
+        raise SessionStoreUnavailable("get", "ConnectionError")
+
+
+async def test_session_store_down_gives_503_and_no_endpoint_runs(env: dict[str, str]) -> None:
+    auth = ScalekitAuth.from_env(env, store=_UnreachableStore())
+    cookies = make_session_cookies(auth.settings.session, email="alice@acme.test")
+    async with asgi_client(build_app(auth)) as http:
+        http.cookies.update(cookies)
+        page = await http.get("/me", headers=HTML)
+        api = await http.get("/me", headers=JSON)
+    await auth.aclose()
+    assert page.status_code == 503 and "temporarily unavailable" in page.text
+    assert api.status_code == 503 and api.json()["error"] == "session_store_unavailable"
+    assert page.headers["retry-after"] == "5"

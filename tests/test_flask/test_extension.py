@@ -12,7 +12,15 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 
 from scalekit_core import AuthenticationResponse, ConfigurationError
-from scalekit_core.web import PermissionDenied, User, WebResponse
+from scalekit_core.testing import make_session_cookies
+from scalekit_core.web import (
+    MemorySessionStore,
+    PermissionDenied,
+    SessionData,
+    SessionStoreUnavailable,
+    User,
+    WebResponse,
+)
 from scalekit_emulator import EmulatorHandle
 from scalekit_flask import Scalekit, current_user, get_current_user, state_of
 from scalekit_flask.testing import login_as
@@ -514,3 +522,23 @@ def test_unused_cookie_secret_value_is_never_in_responses(
 
 def test_path_helper() -> None:
     assert path_of("http://localhost/auth/callback?code=1") == "/auth/callback?code=1"
+
+
+class _UnreachableStore(MemorySessionStore):
+    """A server-side store whose reads fail, as Redis does when it is down."""
+
+    def get(self, session_id: str) -> SessionData | None:
+        raise SessionStoreUnavailable("get", "ConnectionError")
+
+
+def test_session_store_down_gives_503_and_no_view_runs(config: dict[str, Any]) -> None:
+    app, scalekit = build_app(config, session_options={"store": _UnreachableStore()})
+    client = app.test_client()
+    with app.app_context():
+        cookies = make_session_cookies(scalekit.settings, email="alice@acme.test")
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    page = client.get("/private", headers=HTML)
+    api = client.get("/private", headers=JSON)
+    assert page.status_code == 503 and b"temporarily unavailable" in page.data
+    assert api.status_code == 503 and api.get_json()["error"] == "session_store_unavailable"
