@@ -82,7 +82,7 @@ def test_sessions_revoke_and_sign_out_everywhere(scalekit: EmulatorHandle) -> No
     assert out.status_code == 302 and out["Location"].startswith(scalekit.url)
     assert out.cookies["scalekit_session"]["max-age"] == 0
     assert first.get("/api/me").status_code == 401
-    assert not session_ids(bob.get("/sessions", **HTML).content) == []
+    assert session_ids(bob.get("/sessions", **HTML).content)  # Bob keeps his sessions
 
 
 def test_csrf_is_enforced_on_sample_forms(scalekit: EmulatorHandle) -> None:
