@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from .guards import check_request
 
 __all__ = [
+    "api_login_required",
     "require_organization",
     "require_permission",
     "require_role",
@@ -35,13 +36,16 @@ def scalekit_required(
     permissions: Iterable[str] = (),
     roles: Iterable[str] = (),
     organization_id: str | None = None,
+    api: bool = False,
 ) -> Callable[[V], V]:
-    """A signed-in Scalekit user having every scope, permission and role listed."""
+    """A signed-in Scalekit user having every scope, permission and role listed
+    (``api=True``: a JSON endpoint, answered 401/403 JSON, never redirected)."""
     needs: dict[str, Any] = {
         "scopes": tuple(scopes),
         "permissions": tuple(permissions),
         "roles": tuple(roles),
         "organization_id": organization_id,
+        "api": api,
     }
 
     def decorate(view: V) -> V:
@@ -72,6 +76,13 @@ def scalekit_login_required(view: V | None = None) -> V | Callable[[V], V]:
     """A signed-in Scalekit user (session or bearer); with or without parentheses."""
     decorate: Callable[[V], V] = scalekit_required()
     return decorate(view) if view is not None else decorate
+
+
+def api_login_required(view: V) -> V:
+    """Like ``scalekit_login_required`` for JSON endpoints: anonymous callers always get
+    401 JSON, even a browser navigating to the URL (no redirect to the login page)."""
+    decorate: Callable[[V], V] = scalekit_required(api=True)
+    return decorate(view)
 
 
 def require_permission(*permissions: str) -> Callable[[V], V]:

@@ -42,8 +42,10 @@ def check_request(
     permissions: Iterable[str] = (),
     roles: Iterable[str] = (),
     organization_id: str | None = None,
+    api: bool = False,
 ) -> HttpResponse | None:
-    """``None`` when the request may proceed, else the 302/401/403 response to return."""
+    """``None`` when the request may proceed, else the 302/401/403 response to return
+    (``api=True``: an API endpoint, answered with JSON only)."""
     manager = manager_for(request)
     try:
         manager.require(
@@ -52,11 +54,14 @@ def check_request(
             permissions=permissions,
             roles=roles,
             organization_id=organization_id,
+            api=api,
         )
-    except AuthenticationRequired:
-        return to_django_response(manager.unauthenticated(web_request(request)), request)
+    except AuthenticationRequired as exc:
+        return to_django_response(
+            manager.unauthenticated(web_request(request), api=exc.api), request
+        )
     except PermissionDenied as exc:
         return to_django_response(
-            manager.forbidden(web_request(request), exc), request, exc.message
+            manager.forbidden(web_request(request), exc, api=exc.api), request, exc.message
         )
     return None

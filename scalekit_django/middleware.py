@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, User
 
 from .conf import get_async_manager, get_manager
-from .http import apply_cookies, web_request
+from .http import apply_cookies, to_django_response, web_request
 from .users import alink_user, link_user
 
 __all__ = ["ScalekitMiddleware"]
@@ -69,6 +69,8 @@ class ScalekitMiddleware:
             return self.__acall__(request)
         manager = get_manager()
         result = manager.load(web_request(request))
+        if result.response is not None:  # e.g. the session store is down: 503, no view
+            return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = cast(HttpResponseBase, self.get_response(request))
         apply_cookies(response, result.cookies, keep_existing=True)
@@ -77,6 +79,8 @@ class ScalekitMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         manager = get_async_manager()
         result = await manager.load(web_request(request))
+        if result.response is not None:  # e.g. the session store is down: 503, no view
+            return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
         apply_cookies(response, result.cookies, keep_existing=True)

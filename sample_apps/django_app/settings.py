@@ -82,6 +82,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
+TIME_ZONE = "UTC"  # times shown as UTC, like the other samples
 STATIC_URL = "static/"
 
 # Scalekit: the three SCALEKIT_* connection values come from the environment.

@@ -13,7 +13,11 @@ from scalekit_core import ScalekitError
 from scalekit_core.web import User
 from scalekit_django import views as scalekit_views
 from scalekit_django.conf import get_client
-from scalekit_django.decorators import require_permission, scalekit_login_required
+from scalekit_django.decorators import (
+    api_login_required,
+    require_permission,
+    scalekit_login_required,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +107,16 @@ def revoke_all(request: HttpRequest) -> HttpResponse:
         get_client().session.revoke_all_user_sessions(user_id=user.id)
     except ScalekitError as exc:
         log.warning("revoke-all failed: %s", type(exc).__name__)
+        return render(
+            request,
+            "django_app/error.html",
+            {"status_code": 503, "message": "Scalekit is unavailable; try again."},
+            status=503,
+        )
     return scalekit_views.logout(request)  # and end this browser's session too
 
 
-@scalekit_login_required
+@api_login_required
 async def api_me(request: HttpRequest) -> JsonResponse:
     """An async view: bearer tokens and sessions alike; 401 JSON when anonymous."""
     return JsonResponse(_user(request).to_dict())

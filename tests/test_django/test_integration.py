@@ -175,3 +175,28 @@ def test_drf_authentication(scalekit: EmulatorHandle) -> None:
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     posted = Client(enforce_csrf_checks=True).post("/t/drf", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert posted.status_code == 200
+
+
+def test_api_endpoint_answers_401_json_even_to_a_browser_navigation(
+    scalekit: EmulatorHandle,
+) -> None:
+    answer = Client().get("/api/me", **HTML)
+    assert answer.status_code == 401
+    assert answer["Content-Type"] == "application/json"
+    assert Client().get("/dashboard", **HTML).status_code == 302
+
+
+def test_session_store_down_gives_503_and_no_view_runs(
+    scalekit: EmulatorHandle, settings: Any
+) -> None:
+    # A real outage: the Redis store points at a port where nothing listens.
+    settings.SCALEKIT_REDIS_URL = "redis://127.0.0.1:9/0"
+    from scalekit_django.conf import get_manager
+
+    signed_id = get_manager()._ctx.sign_id("a-session-id")
+    client = Client()
+    client.cookies["scalekit_session"] = signed_id
+    page = client.get("/dashboard", **HTML)
+    api = client.get("/api/me", **JSON)
+    assert page.status_code == 503 and b"temporarily unavailable" in page.content
+    assert api.status_code == 503 and api.json()["error"] == "session_store_unavailable"
