@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from scalekit_core import ScalekitError
 from scalekit_core.web import User
 from scalekit_django import views as scalekit_views
-from scalekit_django.conf import get_client
+from scalekit_django.conf import get_client, get_manager
 from scalekit_django.decorators import (
     api_login_required,
     require_permission,
@@ -88,6 +88,8 @@ def revoke(request: HttpRequest, session_id: str) -> HttpResponse:
         )
     try:
         client.session.revoke_session(session_id=session_id)
+        # With a server-side store (Redis) its local session ends now, not at its next refresh.
+        get_manager().end_scalekit_session(session_id)
     except ScalekitError as exc:
         log.warning("revoke failed: %s", type(exc).__name__)
         return render(
@@ -105,6 +107,7 @@ def revoke_all(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
         get_client().session.revoke_all_user_sessions(user_id=user.id)
+        get_manager().end_user_sessions(user.id)
     except ScalekitError as exc:
         log.warning("revoke-all failed: %s", type(exc).__name__)
         return render(

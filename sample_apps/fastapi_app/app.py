@@ -174,6 +174,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
         same_origin_only(request)
         try:
             await scalekit.session.revoke_all_user_sessions(user_id=user.id)
+            await auth.manager.end_user_sessions(user.id)
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not sign out everywhere.</p>", 503)
@@ -187,6 +188,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             if session.user_id != user.id:
                 raise PermissionDenied("forbidden", "You can only revoke your own sessions.")
             await scalekit.session.revoke_session(session_id=session_id)
+            # With a server-side store (Redis) its local session ends now, not at its next
+            # refresh.
+            await auth.manager.end_scalekit_session(session_id)
         except PermissionDenied:
             raise
         except ScalekitError as exc:

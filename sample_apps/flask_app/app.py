@@ -119,6 +119,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             if target.user_id != current_user.id:
                 return refuse(403, "You can only revoke your own sessions.")
             scalekit.client.session.revoke_session(session_id=session_id)
+            # With a server-side store (Redis) its local session ends now, not at its next
+            # refresh.
+            scalekit.manager.end_scalekit_session(session_id)
         except NotFoundError:
             return refuse(404, "No such session.")
         except ScalekitError as exc:
@@ -134,6 +137,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return refuse(403, "Cross-site requests are refused.")
         try:
             scalekit.client.session.revoke_all_user_sessions(user_id=current_user.id)
+            scalekit.manager.end_user_sessions(current_user.id)
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return refuse(503, "Scalekit could not be reached. Please try again.")

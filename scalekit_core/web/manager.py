@@ -223,6 +223,21 @@ class SessionManager(_ManagerBase):
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
+    def end_user_sessions(self, user_id: str) -> int:
+        """End every local session of ``user_id`` now (e.g. with "sign out everywhere").
+
+        Server-side stores delete them (their count is returned). With the cookie store the
+        sessions live in the browsers: each ends at its next refresh, when Scalekit refuses
+        the revoked grant (0 is returned). ``SessionStoreUnavailable`` when the store is down.
+        """
+        return int(self._store.delete_user_sessions(user_id)) if self._ctx.server_side else 0
+
+    def end_scalekit_session(self, scalekit_session_id: str) -> int:
+        """End the local session of one (revoked) Scalekit session, as ``end_user_sessions``."""
+        if not self._ctx.server_side:
+            return 0
+        return int(self._store.delete_by_scalekit_session(scalekit_session_id))
+
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         tokens = self._sync_client.refresh_access_token(refresh_token)
         if is_jwt(tokens.access_token):
@@ -347,6 +362,18 @@ class AsyncSessionManager(_ManagerBase):
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
         return result
+
+    async def end_user_sessions(self, user_id: str) -> int:
+        """End every local session of ``user_id`` now (see ``SessionManager``)."""
+        if not self._ctx.server_side:
+            return 0
+        return int(await self._settle(self._store.delete_user_sessions(user_id)))
+
+    async def end_scalekit_session(self, scalekit_session_id: str) -> int:
+        """End the local session of one (revoked) Scalekit session (see ``SessionManager``)."""
+        if not self._ctx.server_side:
+            return 0
+        return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         tokens = await self._async_client.refresh_access_token(refresh_token)

@@ -16,6 +16,7 @@ Optional capabilities, used by the managers when a store has them:
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -49,6 +50,8 @@ class SessionStore(Protocol):
 
     def delete_user_sessions(self, user_id: str) -> int: ...
 
+    def delete_by_scalekit_session(self, scalekit_session_id: str) -> int: ...
+
 
 class AsyncSessionStore(Protocol):
     """The awaitable twin of :class:`SessionStore` (for ``AsyncSessionManager`` only)."""
@@ -62,6 +65,8 @@ class AsyncSessionStore(Protocol):
     async def delete(self, session_id: str) -> None: ...
 
     async def delete_user_sessions(self, user_id: str) -> int: ...
+
+    async def delete_by_scalekit_session(self, scalekit_session_id: str) -> int: ...
 
 
 @runtime_checkable
@@ -98,6 +103,7 @@ class MemorySessionStore:
         default_factory=dict, repr=False
     )
     _by_user: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _by_scalekit_session: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def get(self, session_id: str) -> SessionData | None:
@@ -116,14 +122,23 @@ class MemorySessionStore:
             self._sessions[session_id] = (self.clock() + ttl, data, user_id)
             if user_id is not None:
                 self._by_user.setdefault(user_id, set()).add(session_id)
+            sid = data.scalekit_session_id
+            if sid is not None:
+                self._by_scalekit_session.setdefault(sid, set()).add(session_id)
 
     def delete(self, session_id: str) -> None:
         with self._lock:
             self._remove(session_id)
 
     def delete_user_sessions(self, user_id: str) -> int:
+        return self._delete_indexed(self._by_user, user_id)
+
+    def delete_by_scalekit_session(self, scalekit_session_id: str) -> int:
+        return self._delete_indexed(self._by_scalekit_session, scalekit_session_id)
+
+    def _delete_indexed(self, index: dict[str, builtins.set[str]], key: str) -> int:
         with self._lock:
-            ids = list(self._by_user.get(user_id, ()))
+            ids = list(index.get(key, ()))
             for session_id in ids:
                 self._remove(session_id)
             return len(ids)
@@ -133,12 +148,17 @@ class MemorySessionStore:
 
     def _remove(self, session_id: str) -> None:
         entry = self._sessions.pop(session_id, None)
-        if entry is not None and entry[2] is not None:
-            ids = self._by_user.get(entry[2])
+        if entry is None:
+            return
+        for index, key in (
+            (self._by_user, entry[2]),
+            (self._by_scalekit_session, entry[1].scalekit_session_id),
+        ):
+            ids = index.get(key) if key is not None else None
             if ids is not None:
                 ids.discard(session_id)
                 if not ids:
-                    del self._by_user[entry[2]]
+                    del index[key]  # type: ignore[arg-type]
 
 
 AnySessionStore = CookieSessionStore | SessionStore | AsyncSessionStore

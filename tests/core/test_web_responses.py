@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from scalekit_core import ScalekitClient
 from scalekit_core.testing import make_session_cookies
-from scalekit_core.web import PermissionDenied, SessionManager, SessionSettings, WebRequest
+from scalekit_core.web import (
+    MemorySessionStore,
+    PermissionDenied,
+    SessionManager,
+    SessionSettings,
+    WebRequest,
+)
 
 SETTINGS = SessionSettings(secrets="s" * 32, base_url="http://127.0.0.1:5000")
 NAVIGATION = {"accept": "text/html,application/xhtml+xml"}
@@ -52,3 +58,25 @@ def test_a_session_value_is_unsealed_once_then_served_from_memory() -> None:
     }
     assert sessions.load(WebRequest("GET", "/", "", NAVIGATION, tampered)).user is None
     assert len(sessions._ctx._unsealed) == 1  # values that do not unseal are not remembered
+
+
+def test_end_sessions_with_a_server_side_store_and_with_cookies() -> None:
+    store = MemorySessionStore()
+    settings = SessionSettings(secrets="s" * 32, base_url="http://127.0.0.1:5000", store=store)
+    sessions = SessionManager(
+        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"), settings
+    )
+    ada = make_session_cookies(settings, user_id="usr_ada", claims={"sid": "ses_1"})
+    ada_elsewhere = make_session_cookies(settings, user_id="usr_ada", claims={"sid": "ses_2"})
+    bob = make_session_cookies(settings, user_id="usr_bob", claims={"sid": "ses_3"})
+
+    def user_of(cookies: dict[str, str]) -> str | None:
+        user = sessions.load(WebRequest("GET", "/", "", NAVIGATION, cookies)).user
+        return user.id if user else None
+
+    assert sessions.end_scalekit_session("ses_1") == 1
+    assert (user_of(ada), user_of(ada_elsewhere), user_of(bob)) == (None, "usr_ada", "usr_bob")
+    assert sessions.end_user_sessions("usr_ada") == 1
+    assert (user_of(ada_elsewhere), user_of(bob)) == (None, "usr_bob")
+    assert len(store) == 1
+    assert manager().end_user_sessions("usr_ada") == 0  # cookie store: ends at the next refresh
