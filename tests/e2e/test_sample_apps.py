@@ -180,6 +180,11 @@ def test_api_me_anonymous_is_401_json(
     assert result["status"] == 401
     assert "application/json" in result["type"]
     assert isinstance(json.loads(result["body"]), dict)
+    # Typed into the address bar: still 401 JSON, never a redirect to the sign-in page.
+    response = page.goto(f"{app.url}/api/me")
+    assert response is not None and response.status == 401
+    assert page.url == f"{app.url}/api/me"
+    assert "application/json" in response.headers["content-type"]
 
 
 def test_api_me_signed_in_is_the_users_json(
