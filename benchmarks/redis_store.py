@@ -65,6 +65,8 @@ def main() -> None:
         redis_manager, redis_request = manager_and_request(client, store)
         cookie_us = best_us(lambda: cookie_manager.load(cookie_request))
         redis_us = best_us(lambda: redis_manager.load(redis_request))
+        # The floor of any Redis-backed load on this machine: one bare round trip.
+        ping_us = best_us(store.client.ping)
     finally:
         store.close()
         client.close()
@@ -72,6 +74,9 @@ def main() -> None:
     print(f"load() with the cookie store: {cookie_us:8.1f} µs")
     print(f"load() with the Redis store:  {redis_us:8.1f} µs  (one HGET over loopback TCP)")
     print(f"ratio Redis / cookie:         {redis_us / cookie_us:8.2f}x")
+    print(
+        f"bare redis-py PING round trip: {ping_us:7.1f} µs  (so the store itself adds {redis_us - ping_us:.1f} µs)"
+    )
 
 
 if __name__ == "__main__":
