@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -113,9 +113,3 @@ class ScalekitConfig:
                 raise ConfigurationError(f"{prefix}LEEWAY must be a number of seconds") from None
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
-
-    def with_scopes(self, scopes: Sequence[str]) -> ScalekitConfig:
-        """A copy with other default scopes."""
-        from dataclasses import replace
-
-        return replace(self, scopes=tuple(scopes))

@@ -29,32 +29,45 @@ def _connection_error(request: HTTPRequest, exc: httpx.HTTPError) -> ScalekitCon
     return ScalekitConnectionError(f"{request.method} {path} {kind}: {type(exc).__name__}")
 
 
+def _after_attempt(
+    request: HTTPRequest,
+    retry: RetryPolicy | None,
+    attempt: int,
+    started: float,
+    response: HTTPResponse | None,
+    failure: httpx.HTTPError | None = None,
+) -> HTTPResponse | float:
+    """The response to hand back, or the seconds to wait before the next attempt.
+
+    Only idempotent requests are retried; a final connection failure becomes
+    ``ScalekitConnectionError``.
+    """
+    if retry is not None and request.idempotent:
+        wait = retry.delay(attempt, time.monotonic() - started, response)
+        if wait is not None:
+            return wait
+    if response is None:
+        assert failure is not None
+        raise _connection_error(request, failure) from failure
+    return response
+
+
 def send_sync(http: httpx.Client, request: HTTPRequest, retry: RetryPolicy | None) -> HTTPResponse:
     """Send one request, retrying it per ``retry`` when it is idempotent."""
     started = time.monotonic()
     attempt = 1
     while True:
-        response: HTTPResponse | None = None
-        failure: httpx.HTTPError | None = None
         try:
-            response = _to_response(
-                http.request(
-                    request.method, request.url, headers=request.headers, content=request.body
-                )
+            answer = http.request(
+                request.method, request.url, headers=request.headers, content=request.body
             )
         except httpx.HTTPError as exc:
-            failure = exc
-        wait = (
-            retry.delay(attempt, time.monotonic() - started, response)
-            if retry is not None and request.idempotent
-            else None
-        )
-        if wait is None:
-            if response is None:
-                assert failure is not None
-                raise _connection_error(request, failure) from failure
-            return response
-        time.sleep(wait)
+            outcome = _after_attempt(request, retry, attempt, started, None, exc)
+        else:
+            outcome = _after_attempt(request, retry, attempt, started, _to_response(answer))
+        if isinstance(outcome, HTTPResponse):
+            return outcome
+        time.sleep(outcome)
         attempt += 1
 
 
@@ -65,27 +78,17 @@ async def send_async(
     started = time.monotonic()
     attempt = 1
     while True:
-        response: HTTPResponse | None = None
-        failure: httpx.HTTPError | None = None
         try:
-            response = _to_response(
-                await http.request(
-                    request.method, request.url, headers=request.headers, content=request.body
-                )
+            answer = await http.request(
+                request.method, request.url, headers=request.headers, content=request.body
             )
         except httpx.HTTPError as exc:
-            failure = exc
-        wait = (
-            retry.delay(attempt, time.monotonic() - started, response)
-            if retry is not None and request.idempotent
-            else None
-        )
-        if wait is None:
-            if response is None:
-                assert failure is not None
-                raise _connection_error(request, failure) from failure
-            return response
-        await anyio.sleep(wait)
+            outcome = _after_attempt(request, retry, attempt, started, None, exc)
+        else:
+            outcome = _after_attempt(request, retry, attempt, started, _to_response(answer))
+        if isinstance(outcome, HTTPResponse):
+            return outcome
+        await anyio.sleep(outcome)
         attempt += 1
 
 

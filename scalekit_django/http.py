@@ -26,14 +26,9 @@ def web_request(request: HttpRequest) -> WebRequest:
     )
 
 
-def apply_cookies(
-    response: HttpResponseBase, cookies: Iterable[CookieWrite], *, keep_existing: bool = False
-) -> None:
-    """Set each cookie with Django's ``set_cookie``; ``keep_existing`` leaves the ones the
-    response already sets (an endpoint's own session cookies win over the request's)."""
+def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
+    """Set each cookie with Django's ``set_cookie``."""
     for cookie in cookies:
-        if keep_existing and cookie.name in response.cookies:
-            continue
         response.set_cookie(
             cookie.name,
             cookie.value,

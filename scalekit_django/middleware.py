@@ -73,7 +73,7 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = cast(HttpResponseBase, self.get_response(request))
-        apply_cookies(response, result.cookies, keep_existing=True)
+        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -83,5 +83,5 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
-        apply_cookies(response, result.cookies, keep_existing=True)
+        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

@@ -35,8 +35,8 @@ def get_user(connection: HTTPConnection) -> User | None:
     return user
 
 
-def _cookie_name(header_value: bytes) -> bytes:
-    return header_value.split(b"=", 1)[0].strip()
+def _cookie_name(header_value: bytes) -> str:
+    return header_value.split(b"=", 1)[0].strip().decode("latin-1")
 
 
 class ScalekitMiddleware:
@@ -70,15 +70,12 @@ class ScalekitMiddleware:
         if not result.cookies or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = cookie_headers(result.cookies)
 
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                own = {_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie"}
-                headers.extend(
-                    (name, value) for name, value in extra if _cookie_name(value) not in own
-                )
+                own = (_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie")
+                headers.extend(cookie_headers(result.cookies_to_add(own)))
                 message = {**message, "headers": headers}
             await send(message)
 

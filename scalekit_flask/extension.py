@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 
 from scalekit_core import ConfigurationError, ScalekitClient
 from scalekit_core.web import (
-    CookieWrite,
     LoadResult,
     OnLogin,
     SessionManager,
@@ -185,17 +184,16 @@ def _load_user() -> Response | None:
     else:
         result = current_state().manager.load(web_request())
     g.scalekit_user = result.user
-    g._scalekit_cookies = result.cookies
+    g._scalekit_load = result
     # Set when the request must not reach the view (e.g. the session store is down: 503).
     return render(result.response) if result.response is not None else None
 
 
 def _write_cookies(response: Response) -> Response:
-    writes: tuple[CookieWrite, ...] = g.pop("_scalekit_cookies", ())
-    if writes:
-        # Cookies the view set itself (a login, a logout) win over the load's writes.
-        own = {header.split("=", 1)[0].strip() for header in response.headers.getlist("Set-Cookie")}
-        apply_cookies(response, [write for write in writes if write.name not in own])
+    result: LoadResult | None = g.pop("_scalekit_load", None)
+    if result is not None and result.cookies:
+        own = (header.split("=", 1)[0].strip() for header in response.headers.getlist("Set-Cookie"))
+        apply_cookies(response, result.cookies_to_add(own))
     return response
 
 

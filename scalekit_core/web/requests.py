@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -110,3 +110,12 @@ class LoadResult:
     user: User | None
     cookies: tuple[CookieWrite, ...] = ()
     response: WebResponse | None = None
+
+    def cookies_to_add(self, already_set: Iterable[str]) -> tuple[CookieWrite, ...]:
+        """The writes to add to a response that already sets the cookies named ``already_set``.
+
+        Those win: a login's fresh session or a logout's deletions must not be undone by this
+        request's refresh of the old session.
+        """
+        taken = set(already_set)
+        return tuple(write for write in self.cookies if write.name not in taken)
