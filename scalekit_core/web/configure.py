@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config import ScalekitConfig
 from ..errors import ConfigurationError
-from .redis_store import DEFAULT_PREFIX, RedisSessionStore
+from .redis_store import DEFAULT_MAX_CONNECTIONS, DEFAULT_PREFIX, RedisSessionStore
 from .settings import SessionSettings
 
 __all__ = ["REQUIRED_KEYS", "IntegrationSettings", "settings_from_mapping"]
@@ -67,16 +67,26 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
 }
 
 
-def _redis_store(url: str, prefix: object, secrets: str | tuple[str, ...]) -> RedisSessionStore:
+def _redis_store(values: Mapping[str, Any], secrets: str | tuple[str, ...]) -> RedisSessionStore:
+    url = _text(values["SCALEKIT_REDIS_URL"])
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigurationError(
             "malformed Scalekit settings: SCALEKIT_REDIS_URL must start with "
             "redis://, rediss:// or unix://"
         )
+    prefix = values.get("SCALEKIT_REDIS_PREFIX") or DEFAULT_PREFIX
+    max_connections = values.get("SCALEKIT_REDIS_MAX_CONNECTIONS")
+    if max_connections in (None, ""):
+        max_connections = DEFAULT_MAX_CONNECTIONS
     try:
-        return RedisSessionStore(url, prefix=_text(prefix), secrets=secrets)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"SCALEKIT_REDIS_URL / SCALEKIT_REDIS_PREFIX: {exc}") from None
+        # Through text, so that "8" and 8 pass and True, 2.5 and "2.5" do not.
+        return RedisSessionStore(
+            url, prefix=_text(prefix), secrets=secrets, max_connections=int(_text(max_connections))
+        )
+    except (ConfigurationError, ValueError) as exc:
+        raise ConfigurationError(
+            f"SCALEKIT_REDIS_URL / SCALEKIT_REDIS_PREFIX / SCALEKIT_REDIS_MAX_CONNECTIONS: {exc}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +113,9 @@ def settings_from_mapping(
     :class:`SessionSettings` (e.g. ``store=``), after the keys.
 
     ``SCALEKIT_REDIS_URL`` (e.g. ``redis://localhost:6379/0``) keeps sessions in Redis (a
-    :class:`RedisSessionStore`, keys under ``SCALEKIT_REDIS_PREFIX``, default ``scalekit:``)
-    and coordinates refreshes across processes; without it, sessions live in cookies.
+    :class:`RedisSessionStore`, keys under ``SCALEKIT_REDIS_PREFIX``, default ``scalekit:``, at
+    most ``SCALEKIT_REDIS_MAX_CONNECTIONS`` connections per process, default 50) and
+    coordinates refreshes across processes; without it, sessions live in cookies.
     """
     missing = [key for key in (*REQUIRED_KEYS, "SCALEKIT_APP_BASE_URL") if not values.get(key)]
     secrets = values.get("SCALEKIT_COOKIE_SECRET") or fallback_secret
@@ -129,11 +140,8 @@ def settings_from_mapping(
         secrets = tuple(_text(secret) for secret in secrets)
     else:
         secrets = _text(secrets)
-    redis_url = values.get("SCALEKIT_REDIS_URL")
-    if redis_url and "store" not in session_overrides:
-        session["store"] = _redis_store(
-            _text(redis_url), values.get("SCALEKIT_REDIS_PREFIX") or DEFAULT_PREFIX, secrets
-        )
+    if values.get("SCALEKIT_REDIS_URL") and "store" not in session_overrides:
+        session["store"] = _redis_store(values, secrets)
     session.update(session_overrides)
     scopes = session.get("scopes")
     if scopes is not None:

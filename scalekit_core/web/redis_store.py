@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRedisSessionStore", "RedisSessionStore"]
 
 DEFAULT_PREFIX = "scalekit:"
+DEFAULT_MAX_CONNECTIONS = 50
 
 # KEYS[1] session; ARGV: sealed, ttl ms, user, sid, id, prefix
 _SET = """
@@ -255,7 +256,9 @@ class RedisSessionStore:
     what is stored; a session manager supplies its own when omitted. ``refresh_lock_ttl``
     must exceed a refresh's duration (token call plus validation); ``refresh_wait`` is how
     long other processes wait for it (by default past the lock's expiry, so they take over
-    from a dead holder). ``socket_timeout`` bounds every Redis call.
+    from a dead holder). ``socket_timeout`` bounds every Redis call, including the wait for a
+    free connection: each process keeps at most ``max_connections`` per client, and a burst
+    of requests beyond that queues for one instead of failing.
     """
 
     def __init__(
@@ -269,17 +272,21 @@ class RedisSessionStore:
         refresh_lock_ttl: float = 15.0,
         refresh_wait: float | None = None,
         socket_timeout: float = 2.0,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if url is None and client is None and async_client is None:
             raise ConfigurationError("RedisSessionStore needs a url or a client")
         if refresh_lock_ttl <= 0 or (refresh_wait is not None and refresh_wait < 0):
             raise ConfigurationError("refresh_lock_ttl must be positive, refresh_wait >= 0")
+        if max_connections < 1 or socket_timeout <= 0:
+            raise ConfigurationError("max_connections must be >= 1, socket_timeout positive")
         if url is not None and client is None:
             _import_redis()  # fail at configuration time, not on the first request
         self.url = url
         self.refresh_lock_ttl = refresh_lock_ttl
         self.refresh_wait = refresh_lock_ttl + 2.0 if refresh_wait is None else refresh_wait
         self.socket_timeout = socket_timeout
+        self.max_connections = max_connections
         self.keys = _Keys(prefix)
         if secrets is not None:
             self.keys.bind((secrets,) if isinstance(secrets, str) else secrets)
@@ -309,13 +316,19 @@ class RedisSessionStore:
     @property
     def client(self) -> redis.Redis:
         if self._client is None:
-            module = _import_redis()
-            self._client = module.Redis.from_url(
-                self.url,
-                socket_timeout=self.socket_timeout,
-                socket_connect_timeout=self.socket_timeout,
-            )
+            self._client = self._from_url(_import_redis())
         return self._client
+
+    def _from_url(self, module: Any) -> Any:
+        """A client of ``module`` (``redis`` or ``redis.asyncio``) over a blocking pool."""
+        pool = module.BlockingConnectionPool.from_url(
+            self.url,
+            max_connections=self.max_connections,
+            timeout=self.socket_timeout,
+            socket_timeout=self.socket_timeout,
+            socket_connect_timeout=self.socket_timeout,
+        )
+        return module.Redis.from_pool(pool)
 
     def _script(self, name: str, source: str) -> Any:
         script = self._scripts.get(name)
@@ -441,14 +454,8 @@ class AsyncRedisSessionStore:
             return self._given
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            importlib.import_module("redis.asyncio")
-            module = _import_redis()
-            parent = self._parent
-            self._client = module.asyncio.Redis.from_url(
-                parent.url,
-                socket_timeout=parent.socket_timeout,
-                socket_connect_timeout=parent.socket_timeout,
-            )
+            _import_redis()
+            self._client = self._parent._from_url(importlib.import_module("redis.asyncio"))
             self._loop = loop
             self._scripts = {}
         assert self._client is not None

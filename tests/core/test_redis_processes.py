@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def sign_in(app_url: str, emu: EmulatorHandle) -> str:
 
 
 def test_four_workers_two_hundred_requests_one_refresh(
-    app_url: str, scalekit_emulator: EmulatorHandle
+    app_url: str, scalekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
     emu = scalekit_emulator
     emu.set_token_lifetimes(access_token=1)
@@ -140,6 +141,8 @@ def test_four_workers_two_hundred_requests_one_refresh(
         return responses
 
     responses = anyio.run(fire)
-    assert [r.status_code for r in responses] == [200] * REQUESTS
+    statuses = Counter(r.status_code for r in responses)
+    # Uvicorn hands connections to workers unevenly: one may take most of the burst.
+    assert statuses == {200: REQUESTS}, (tmp_path / "uvicorn.log").read_text()[-3000:]
     assert {r.json()["email"] for r in responses} == {"alice@acme.test"}
     assert emu.token_calls("refresh_token") == 1

@@ -9,7 +9,9 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import anyio
 import pytest
 import redis
 
@@ -263,6 +265,54 @@ async def test_async_twin_does_every_operation(store: RedisSessionStore, raw: re
         await twin.aclose()
 
 
+def test_a_burst_beyond_the_pool_queues_instead_of_failing(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    store = RedisSessionStore(
+        redis_server.url, prefix=redis_prefix, secrets=SECRET, max_connections=2
+    )
+    data = session("usr_alice")
+    store.set("id-1", data, ttl=100, user_id="usr_alice")
+    try:
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            results = list(pool.map(lambda _: store.get("id-1"), range(200)))
+        assert results == [data] * 200
+    finally:
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_a_burst_beyond_the_pool_queues_instead_of_failing_async(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    store = RedisSessionStore(
+        redis_server.url, prefix=redis_prefix, secrets=SECRET, max_connections=2
+    )
+    twin = store.async_twin()
+    data = session("usr_alice")
+    await twin.set("id-1", data, ttl=100, user_id="usr_alice")
+    results: list[SessionData | None] = []
+
+    async def one() -> None:
+        results.append(await twin.get("id-1"))
+
+    try:
+        async with anyio.create_task_group() as group:
+            for _ in range(200):
+                group.start_soon(one)
+        assert results == [data] * 200
+    finally:
+        await twin.aclose()
+
+
+@pytest.mark.parametrize(
+    "options", [{"max_connections": 0}, {"socket_timeout": 0}, {"refresh_lock_ttl": 0}]
+)
+def test_bad_pool_options_are_configuration_errors(options: dict[str, float]) -> None:
+    with pytest.raises(ConfigurationError):
+        RedisSessionStore("redis://127.0.0.1:6379/0", **options)
+
+
 def test_redis_down_is_a_typed_error() -> None:
     store = RedisSessionStore(
         f"redis://127.0.0.1:{free_port()}/0", secrets=SECRET, socket_timeout=0.5
@@ -318,6 +368,21 @@ def test_configuration_from_settings(redis_server: RedisServer) -> None:
     default = settings_from_mapping({**base, "SCALEKIT_REDIS_URL": redis_server.url})
     assert isinstance(default.session.store, RedisSessionStore)
     assert default.session.store.prefix == "scalekit:"
+    assert default.session.store.max_connections == 50
+    sized = settings_from_mapping(
+        {**base, "SCALEKIT_REDIS_URL": redis_server.url, "SCALEKIT_REDIS_MAX_CONNECTIONS": "8"}
+    )
+    assert isinstance(sized.session.store, RedisSessionStore)
+    assert sized.session.store.max_connections == 8
+    for bad in ("0", 0, "many", "2.5", True):
+        with pytest.raises(ConfigurationError, match="SCALEKIT_REDIS_MAX_CONNECTIONS"):
+            settings_from_mapping(
+                {
+                    **base,
+                    "SCALEKIT_REDIS_URL": redis_server.url,
+                    "SCALEKIT_REDIS_MAX_CONNECTIONS": bad,
+                }
+            )
     with pytest.raises(ConfigurationError, match="SCALEKIT_REDIS_URL"):
         settings_from_mapping({**base, "SCALEKIT_REDIS_URL": "localhost:6379"})
     with pytest.raises(ConfigurationError, match="SCALEKIT_REDIS_PREFIX"):
