@@ -5,6 +5,7 @@ Each view is one core call: build the ``WebRequest``, call the manager, render i
 
 from __future__ import annotations
 
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
 
 from .conf import get_manager
@@ -16,9 +17,14 @@ __all__ = ["callback", "login", "logout"]
 
 
 def login(request: HttpRequest) -> HttpResponse:
-    """302 to Scalekit; accepts ``return_to``, ``organization_id``, ``connection_id``,
-    ``login_hint`` and IdP-initiated ``idp_initiated_login``."""
-    return to_django_response(get_manager().start_login(web_request(request)), request)
+    """302 to Scalekit; accepts ``return_to`` (or Django's ``next``, so that
+    ``LOGIN_URL = "scalekit:login"`` serves Django's own ``login_required``),
+    ``organization_id``, ``connection_id``, ``login_hint`` and IdP-initiated
+    ``idp_initiated_login``."""
+    return_to = request.GET.get("return_to") or request.GET.get(REDIRECT_FIELD_NAME)
+    return to_django_response(
+        get_manager().start_login(web_request(request), return_to=return_to), request
+    )
 
 
 def callback(request: HttpRequest) -> HttpResponse:

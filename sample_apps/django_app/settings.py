@@ -93,4 +93,5 @@ SCALEKIT_COOKIE_SECRET = os.environ.get("SCALEKIT_COOKIE_SECRET", "")  # else SE
 SCALEKIT_APP_BASE_URL = APP_BASE_URL
 SCALEKIT_LOGIN_PATH = "/login"
 SCALEKIT_LOGOUT_PATH = "/logout"
+LOGIN_URL = "login"  # Django's own login_required signs in with Scalekit too (?next= works)
 SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"

@@ -52,6 +52,7 @@ SETTINGS: dict[str, Any] = {
         }
     ],
     "USE_TZ": True,
+    "LOGIN_URL": "login",  # Django's own login_required goes to Scalekit sign-in too
     "REST_FRAMEWORK": {
         "DEFAULT_AUTHENTICATION_CLASSES": ["scalekit_django.drf.ScalekitAuthentication"],
         "UNAUTHENTICATED_USER": None,

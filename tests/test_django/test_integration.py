@@ -45,8 +45,23 @@ def test_django_admin_follows_the_admin_role(scalekit: EmulatorHandle) -> None:
     assert denied.status_code == 302 and "/django-admin/login/" in denied["Location"]
 
 
+def test_djangos_own_login_required_signs_in_and_returns(scalekit: EmulatorHandle) -> None:
+    client = Client()
+    first = client.get("/t/django-login-required?tab=2", **HTML)
+    # LOGIN_URL = "login": Django's redirect, with Django's ``next`` parameter.
+    assert first.status_code == 302
+    assert first["Location"] == "/login?next=/t/django-login-required%3Ftab%3D2"
+    done = sign_in(client, scalekit, first["Location"])
+    assert done.status_code == 302 and done["Location"] == "/t/django-login-required?tab=2"
+    assert client.get(done["Location"]).content == b"django:usr_alice"
+    # ``return_to`` wins over ``next``, and an off-site ``next`` is refused like any other.
+    both = sign_in(Client(), scalekit, "/login?return_to=/dashboard&next=/t/acme")
+    assert both["Location"] == "/dashboard"
+    evil = sign_in(Client(), scalekit, "/login?next=//evil.example/")
+    assert evil["Location"] == "/"
+
+
 def test_django_permission_mixin_and_login_required(scalekit: EmulatorHandle) -> None:
-    assert Client().get("/t/django-login-required").status_code == 302
     alice, bob = Client(), Client()
     sign_in(alice, scalekit)
     sign_in(bob, scalekit, email="bob@acme.test")
