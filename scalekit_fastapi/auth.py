@@ -121,10 +121,7 @@ class ScalekitAuth:
         #: ``Depends(auth.optional_user)``: the signed-in user or ``None``.
         self.optional_user: Callable[..., Awaitable[User | None]] = _UserGuard(self, optional=True)
         self.router = APIRouter(tags=["auth"])
-        for path, endpoint, methods in self._route_table():
-            self.router.add_api_route(
-                path, endpoint, methods=methods, include_in_schema=False, response_class=Response
-            )
+        self._add_api_routes(self.router)
 
     @classmethod
     def from_env(
@@ -154,7 +151,10 @@ class ScalekitAuth:
         for error, handler in self.exception_handlers.items():
             app.add_exception_handler(error, handler)
         if routes and isinstance(app, FastAPI):
-            app.include_router(self.router)
+            # Added to the app itself rather than through ``include_router(self.router)``:
+            # FastAPI matches an included router as a unit, which costs every request that
+            # walks past it (~8 µs in benchmarks/fastapi_overhead.py's setting).
+            self._add_api_routes(app)
         elif routes:
             app.router.routes.extend(self.routes)
 
@@ -245,6 +245,12 @@ class ScalekitAuth:
         return self.requires(organization_id=organization_id)
 
     # --- routes and handlers: extract -> core -> render ---
+
+    def _add_api_routes(self, target: APIRouter | FastAPI) -> None:
+        for path, endpoint, methods in self._route_table():
+            target.add_api_route(
+                path, endpoint, methods=methods, include_in_schema=False, response_class=Response
+            )
 
     def _route_table(self) -> list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]]:
         session = self.settings.session
