@@ -152,8 +152,8 @@ class ScalekitAuth:
             app.add_exception_handler(error, handler)
         if routes and isinstance(app, FastAPI):
             # Added to the app itself rather than through ``include_router(self.router)``:
-            # FastAPI matches an included router as a unit, which costs every request that
-            # walks past it (~8 µs in benchmarks/fastapi_overhead.py's setting).
+            # FastAPI matches an included router as a unit, an extra cost on every request
+            # that walks past it.
             self._add_api_routes(app)
         elif routes:
             app.router.routes.extend(self.routes)
