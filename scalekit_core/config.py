@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
@@ -14,11 +15,35 @@ __all__ = ["DEFAULT_SCOPES", "ScalekitConfig"]
 DEFAULT_SCOPES: tuple[str, ...] = ("openid", "profile", "email")
 
 
-def _require_http_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"{name} must be an absolute http(s) URL, got {value!r}")
-    return value
+_URL_FIELDS = ("env_url", "redirect_uri", "post_logout_redirect_uri")
+_SECONDS_FIELDS = ("leeway", "connect_timeout", "read_timeout", "jwks_ttl", "jwks_refetch_interval")
+
+
+def _complaints(values: Mapping[str, object]) -> dict[str, str]:
+    """What is wrong with each malformed field present in ``values``.
+
+    Values are left out of the complaints: a secret pasted into the wrong setting must not
+    end up in a log line.
+    """
+    found: dict[str, str] = {}
+    for name in _URL_FIELDS:
+        if name not in values or values[name] is None:
+            continue
+        value = values[name]
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            found[name] = "must be an absolute http(s) URL"
+    for name in _SECONDS_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            found[name] = "must be a number of seconds"
+        elif not math.isfinite(value):
+            found[name] = "must be a finite number of seconds"
+        elif value < 0:
+            found[name] = "must not be negative"
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,20 +81,18 @@ class ScalekitConfig:
             )
             if not value
         ]
-        if missing:
-            raise ConfigurationError(f"missing Scalekit configuration: {', '.join(missing)}")
-        object.__setattr__(self, "env_url", _require_http_url("env_url", self.env_url.rstrip("/")))
-        for name in ("redirect_uri", "post_logout_redirect_uri"):
-            value = getattr(self, name)
-            if value is not None:
-                _require_http_url(name, value)
+        if isinstance(self.env_url, str):
+            object.__setattr__(self, "env_url", self.env_url.rstrip("/"))
         if isinstance(self.scopes, str):
             object.__setattr__(self, "scopes", tuple(self.scopes.split()))
         else:
             object.__setattr__(self, "scopes", tuple(self.scopes))
-        for name in ("leeway", "connect_timeout", "read_timeout", "jwks_ttl"):
-            if getattr(self, name) < 0:
-                raise ConfigurationError(f"{name} must not be negative")
+        present = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in missing}
+        problems = [f"{name} {complaint}" for name, complaint in _complaints(present).items()]
+        if missing:
+            problems.insert(0, f"missing Scalekit configuration: {', '.join(missing)}")
+        if problems:
+            raise ConfigurationError("; ".join(problems))
 
     @classmethod
     def from_env(
@@ -90,26 +113,39 @@ class ScalekitConfig:
             "client_id": f"{prefix}CLIENT_ID",
             "client_secret": f"{prefix}CLIENT_SECRET",
         }
+        problems: list[str] = []
         missing = [
             var for key, var in required.items() if not env.get(var) and key not in overrides
         ]
         if missing:
-            raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
-        values: dict[str, object] = {key: env[var] for key, var in required.items() if var in env}
+            problems.append(f"missing environment variables: {', '.join(missing)}")
+        values: dict[str, object] = {key: env[var] for key, var in required.items() if env.get(var)}
+        # Which variable supplied each field, so a complaint names what the user has to fix.
+        variables = dict(required)
         optional_text = {
-            "redirect_uri": "REDIRECT_URI",
-            "post_logout_redirect_uri": "POST_LOGOUT_REDIRECT_URI",
-            "audience": "AUDIENCE",
+            "redirect_uri": f"{prefix}REDIRECT_URI",
+            "post_logout_redirect_uri": f"{prefix}POST_LOGOUT_REDIRECT_URI",
+            "audience": f"{prefix}AUDIENCE",
         }
-        for key, suffix in optional_text.items():
-            if env.get(prefix + suffix):
-                values[key] = env[prefix + suffix]
+        for key, var in optional_text.items():
+            if env.get(var):
+                values[key] = env[var]
+                variables[key] = var
         if env.get(prefix + "SCOPES"):
             values["scopes"] = tuple(env[prefix + "SCOPES"].split())
-        if env.get(prefix + "LEEWAY"):
+        if env.get(prefix + "LEEWAY") and "leeway" not in overrides:
+            variables["leeway"] = prefix + "LEEWAY"
             try:
                 values["leeway"] = float(env[prefix + "LEEWAY"])
             except ValueError:
-                raise ConfigurationError(f"{prefix}LEEWAY must be a number of seconds") from None
+                problems.append(f"{prefix}LEEWAY must be a number of seconds")
         values.update(overrides)
+        for key in overrides:
+            variables.pop(key, None)
+        problems.extend(
+            f"{variables.get(key, key)} {complaint}"
+            for key, complaint in _complaints(values).items()
+        )
+        if problems:
+            raise ConfigurationError("; ".join(problems))
         return cls(**values)  # type: ignore[arg-type]

@@ -204,7 +204,7 @@ def test_twins_have_the_same_surface_and_signatures() -> None:
 def test_configuration_errors_name_what_is_missing() -> None:
     with pytest.raises(ConfigurationError, match="SCALEKIT_CLIENT_ID, SCALEKIT_CLIENT_SECRET"):
         ScalekitConfig.from_env({"SCALEKIT_ENVIRONMENT_URL": "https://x.test"})
-    with pytest.raises(ConfigurationError, match="env_url must be an absolute"):
+    with pytest.raises(ConfigurationError, match="SCALEKIT_ENVIRONMENT_URL must be an absolute"):
         ScalekitConfig.from_env(
             {
                 "SCALEKIT_ENVIRONMENT_URL": "acme.scalekit.dev",
