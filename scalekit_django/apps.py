@@ -14,12 +14,13 @@ class ScalekitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.checks import register
+        from django.core.checks import Tags, register
         from django.core.signals import setting_changed
 
-        from .checks import check_installation, check_settings
+        from .checks import check_installation, check_settings, check_urls
         from .conf import settings_changed
 
         register(check_settings, "scalekit")
         register(check_installation, "scalekit")
+        register(check_urls, "scalekit", Tags.urls)
         setting_changed.connect(settings_changed, dispatch_uid="scalekit_django.conf")

@@ -5,6 +5,8 @@
 - ``scalekit.E003``: ``SCALEKIT_CREATE_USERS`` is not a boolean.
 - ``scalekit.E004``: ``SCALEKIT_ADMIN_ROLE`` is not a string or ``None``.
 - ``scalekit.E005``: ``SCALEKIT_ON_LOGIN`` is neither a callable nor its importable path.
+- ``scalekit.E006``: ``SCALEKIT_LOGIN_PATH`` / ``_CALLBACK_PATH`` / ``_LOGOUT_PATH`` does not
+  resolve to its view (the redirect URI would 404 at Scalekit's return).
 - ``scalekit.W001``: ``ScalekitBackend`` is not in ``AUTHENTICATION_BACKENDS``.
 - ``scalekit.W002``: ``ScalekitMiddleware`` comes before ``AuthenticationMiddleware``.
 """
@@ -15,13 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
 from scalekit_core import ConfigurationError
 
-from .conf import parse_settings, scalekit_values
+from . import views
+from .conf import get_settings, parse_settings, scalekit_values
 
-__all__ = ["check_installation", "check_settings"]
+__all__ = ["check_installation", "check_settings", "check_urls"]
 
 MIDDLEWARE = "scalekit_django.middleware.ScalekitMiddleware"
 BACKEND = "scalekit_django.backends.ScalekitBackend"
@@ -87,3 +91,54 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             )
         )
     return messages
+
+
+def _view_name(view: Any) -> str:
+    return f"{getattr(view, '__module__', '?')}.{getattr(view, '__qualname__', repr(view))}"
+
+
+def _serves(view: Any, expected: Any) -> bool:
+    # A decorated view (functools.wraps) still serves the route it wraps.
+    while view is not None:
+        if view is expected:
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []
+    try:
+        session = get_settings().session
+    except ConfigurationError:
+        return []  # scalekit.E001 already names the settings to fix
+    errors: list[CheckMessage] = []
+    routes = (
+        ("SCALEKIT_LOGIN_PATH", session.login_path, views.login),
+        ("SCALEKIT_CALLBACK_PATH", session.callback_path, views.callback),
+        ("SCALEKIT_LOGOUT_PATH", session.logout_path, views.logout),
+    )
+    for setting, path, view in routes:
+        try:
+            found: Any = resolve(path).func
+        except Resolver404:
+            found = None
+        if _serves(found, view):
+            continue
+        wanted = _view_name(view)
+        problem = (
+            f"no URL pattern matches it, so {wanted} is not served there"
+            if found is None
+            else f"it resolves to {_view_name(found)}, not {wanted}"
+        )
+        errors.append(
+            Error(
+                f"{setting} is {path!r}, but {problem}.",
+                hint=f"Mount scalekit_django.urls so that {path!r} reaches it (path('auth/', "
+                f"include('scalekit_django.urls')) serves /auth/login, /auth/callback and "
+                f"/auth/logout), or set {setting} to the path where the view is mounted.",
+                id="scalekit.E006",
+            )
+        )
+    return errors

@@ -51,3 +51,18 @@ async def test_async_refresh_writes_cookies(async_scalekit: EmulatorHandle) -> N
     assert response.status_code == 200
     assert async_scalekit.token_calls("refresh_token") == 1
     assert response.cookies["scalekit_session"].value not in ("", before)
+
+
+async def test_async_refreshed_cookie_survives_404_and_500(async_scalekit: EmulatorHandle) -> None:
+    async_scalekit.set_token_lifetimes(access_token=30)  # every request refreshes
+    client = AsyncClient(raise_request_exception=False)
+    before = (await asign_in(client, async_scalekit)).cookies["scalekit_session"].value
+    missing = await client.get("/no-such-page", headers=JSON)
+    assert missing.status_code == 404 and async_scalekit.token_calls("refresh_token") == 1
+    after_404 = missing.cookies["scalekit_session"].value
+    assert after_404 not in ("", before)
+    failed = await client.get("/t/async-broken", headers=JSON)
+    assert failed.status_code == 500 and async_scalekit.token_calls("refresh_token") == 2
+    assert b"Traceback" not in failed.content
+    assert failed.cookies["scalekit_session"].value not in ("", before, after_404)
+    assert (await client.get("/api/me", headers=JSON)).status_code == 200

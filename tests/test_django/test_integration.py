@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.test import Client, override_settings
 
 from scalekit_core.web import PermissionDenied, User
-from scalekit_django.checks import check_installation, check_settings
+from scalekit_django.checks import check_installation, check_settings, check_urls
 from scalekit_django.models import ScalekitIdentity
 from scalekit_django.signals import scalekit_user_logged_in
 from scalekit_django.testing import login_as
@@ -173,6 +173,47 @@ def test_system_checks_name_the_missing_settings(scalekit: EmulatorHandle) -> No
         ]
     ):
         assert [m.id for m in check_installation()] == ["scalekit.W002"]
+
+
+def test_url_check_accepts_the_sample_and_the_default_mounts(scalekit: EmulatorHandle) -> None:
+    # The sample's own layout: /login and /logout directly, /auth/callback through include().
+    assert check_urls() == []
+    with override_settings(SCALEKIT_LOGIN_PATH=None, SCALEKIT_LOGOUT_PATH=None):
+        assert check_urls() == []  # the defaults: /auth/login, /auth/callback, /auth/logout
+
+
+def test_url_check_names_each_path_that_misses_its_view(scalekit: EmulatorHandle) -> None:
+    with override_settings(ROOT_URLCONF="tests.test_django.urls_elsewhere"):
+        errors = {error.msg.split(" ", 1)[0]: error for error in check_urls()}
+        assert set(errors) == {
+            "SCALEKIT_LOGIN_PATH",
+            "SCALEKIT_CALLBACK_PATH",
+            "SCALEKIT_LOGOUT_PATH",
+        }
+        assert {error.id for error in errors.values()} == {"scalekit.E006"}
+        login = errors["SCALEKIT_LOGIN_PATH"]
+        assert "'/login'" in login.msg and "no URL pattern matches it" in login.msg
+        assert "scalekit_django.views.login" in login.msg
+        callback = errors["SCALEKIT_CALLBACK_PATH"].msg
+        assert "'/auth/callback'" in callback
+        assert "sample_apps.django_app.views.home" in callback
+        assert "include('scalekit_django.urls')" in (login.hint or "")
+        assert "set SCALEKIT_LOGIN_PATH" in (login.hint or "")
+        with pytest.raises(SystemCheckError, match=r"scalekit\.E006"):
+            call_command("check")
+        with override_settings(
+            SCALEKIT_LOGIN_PATH="/sso/login",
+            SCALEKIT_CALLBACK_PATH="/sso/callback",
+            SCALEKIT_LOGOUT_PATH="/sso/logout",
+        ):
+            assert check_urls() == []
+            call_command("check")
+
+
+def test_url_check_leaves_unparsable_settings_to_e001(scalekit: EmulatorHandle) -> None:
+    with override_settings(SCALEKIT_CLIENT_ID="", ROOT_URLCONF="tests.test_django.urls_elsewhere"):
+        assert check_urls() == []
+        assert [error.id for error in check_settings()] == ["scalekit.E001"]
 
 
 def test_drf_authentication(scalekit: EmulatorHandle) -> None:

@@ -119,6 +119,21 @@ def test_refresh_after_expiry_writes_cookies(scalekit: EmulatorHandle) -> None:
     assert session_cookie(response) not in ("", before)
 
 
+def test_refreshed_cookie_survives_404_and_500(scalekit: EmulatorHandle) -> None:
+    scalekit.set_token_lifetimes(access_token=30)  # every request refreshes
+    client = Client(raise_request_exception=False)
+    before = session_cookie(sign_in(client, scalekit))
+    missing = client.get("/no-such-page", **HTML)
+    assert missing.status_code == 404 and scalekit.token_calls("refresh_token") == 1
+    after_404 = session_cookie(missing)
+    assert after_404 not in ("", before)
+    failed = client.get("/t/broken", **HTML)
+    assert failed.status_code == 500 and scalekit.token_calls("refresh_token") == 2
+    assert b"Traceback" not in failed.content and b"a bug in the view" not in failed.content
+    assert session_cookie(failed) not in ("", before, after_404)
+    assert client.get("/api/me", **JSON).status_code == 200  # the last cookie still works
+
+
 def test_logout(scalekit: EmulatorHandle) -> None:
     client = Client()
     sign_in(client, scalekit)

@@ -72,3 +72,11 @@ class DRFMe(APIView):
 
     def post(self, request: Request) -> Response:
         return self.get(request)
+
+
+def broken(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug in the view")
+
+
+async def async_broken(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug in the async view")
