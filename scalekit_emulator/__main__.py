@@ -21,6 +21,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data", metavar="FILE", help="persist state as JSON in FILE")
     parser.add_argument(
+        "--redirect-uri",
+        action="append",
+        dest="redirect_uris",
+        metavar="PATTERN",
+        help=(
+            "a registered redirect URI, exact or an fnmatch pattern such as"
+            " 'https://*.example.com/callback'; repeatable. Replaces the default of any"
+            " http(s) URL on localhost or 127.0.0.1"
+        ),
+    )
+    parser.add_argument(
         "--enable-controls",
         action="store_true",
         help="serve the /_emulator/* test control endpoints",
@@ -30,7 +41,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    emulator = Emulator(enable_controls=args.enable_controls, data_path=args.data)
+    # Not written to --data: that file holds state and keys, while every setting (host, port,
+    # controls, redirect URIs) comes from the command line on each start.
+    emulator = Emulator(
+        enable_controls=args.enable_controls,
+        data_path=args.data,
+        redirect_uris=args.redirect_uris,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,11 @@ class _BadControl(Exception):
     pass
 
 
+def _not_json(constant: str) -> None:
+    # Python's json reads NaN and Infinity, which JSON (RFC 8259) does not have.
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _number(data: dict[str, Any], name: str, *, required: bool = False) -> float | None:
     value = data.get(name)
     if value is None:
@@ -27,12 +33,27 @@ def _number(data: dict[str, Any], name: str, *, required: bool = False) -> float
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _BadControl(f"{name} must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal beyond float range
+        number = math.inf
+    # 1e400 parses as infinity; it would make the emulator's clock or expiries unusable.
+    if not math.isfinite(number):
+        raise _BadControl(f"{name} must be a finite number")
+    return number
 
 
 def _int(data: dict[str, Any], name: str) -> int | None:
     value = _number(data, name)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise _BadControl(f"{name} must be a whole number")
+    return int(value)
+
+
+def _bad_request(description: str) -> Response:
+    return JSONResponse({"error": "invalid_request", "error_description": description}, 400)
 
 
 def control(handler: Control) -> Callable[[Request], Awaitable[Response]]:
@@ -42,14 +63,15 @@ def control(handler: Control) -> Callable[[Request], Awaitable[Response]]:
             return JSONResponse({"error": "not_found"}, status_code=404)
         raw = await request.body()
         try:
-            data = json.loads(raw) if raw.strip() else {}
-            if not isinstance(data, dict):
-                raise _BadControl("body must be a JSON object")
+            data = json.loads(raw, parse_constant=_not_json) if raw.strip() else {}
+        except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
+            return _bad_request("body must be a JSON object")
+        if not isinstance(data, dict):
+            return _bad_request("body must be a JSON object")
+        try:
             result = handler(emu, data)
         except (ValueError, _BadControl) as exc:
-            return JSONResponse(
-                {"error": "invalid_request", "error_description": str(exc)}, status_code=400
-            )
+            return _bad_request(str(exc))
         return JSONResponse(result if result is not None else {"ok": True})
 
     return run

@@ -48,7 +48,10 @@ from .tokens import (
 
 DEFAULT_ISSUER = "http://127.0.0.1:8765"
 REFRESH_GRACE_SECONDS = 30
-_LOCAL_REDIRECT = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d{1,5})?(/[^\s#]*)?$")
+# Bound on the clock offset and token lifetimes: far enough for any test, near enough that
+# every timestamp derived from them stays within what datetime and RFC 3339 can express.
+MAX_SPAN = 10 * 365 * 86400
+_LOCAL_REDIRECT = re.compile(r"^https?://(localhost|127\.0\.0\.1)(:\d{1,5})?(/[^\s#]*)?$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
@@ -123,7 +126,7 @@ class Emulator:
         self.issuer = (issuer or DEFAULT_ISSUER).rstrip("/")
         self.enable_controls = enable_controls
         self.data_path = Path(data_path) if data_path is not None else None
-        # None means "any http://localhost or 127.0.0.1 URL", the development default.
+        # None means "any http(s)://localhost or 127.0.0.1 URL", the development default.
         self.redirect_uris = list(redirect_uris) if redirect_uris is not None else None
         self.post_logout_redirect_uris = (
             list(post_logout_redirect_uris) if post_logout_redirect_uris is not None else None
@@ -219,15 +222,18 @@ class Emulator:
             )
             if value is not None
         }
-        if any(v <= 0 for v in changes.values()):
-            raise ValueError("lifetimes must be positive")
+        if any(not 0 < v <= MAX_SPAN for v in changes.values()):
+            raise ValueError(f"lifetimes must be positive and at most {MAX_SPAN} seconds")
         with self._lock:
             self.lifetimes = dataclasses.replace(self.lifetimes, **changes)
             return self.lifetimes
 
     def set_clock_offset(self, seconds: float) -> None:
+        seconds = float(seconds)
+        if not abs(seconds) <= MAX_SPAN:  # written so that NaN fails too
+            raise ValueError(f"the clock offset must be within ±{MAX_SPAN} seconds")
         with self._lock:
-            self._clock_offset = float(seconds)
+            self._clock_offset = seconds
 
     @property
     def clock_offset(self) -> float:

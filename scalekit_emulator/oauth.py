@@ -22,6 +22,7 @@ from .pages import message_page, sign_in_page
 from .records import SsoLogin
 
 SSO_COOKIE = "skemu_sso"
+BASIC_CHALLENGE = 'Basic realm="scalekit-emulator", charset="UTF-8"'
 DEFAULT_SCOPE = "openid profile email"
 # Parameters carried through the sign-in form unchanged.
 AUTHORIZE_PARAMS = (
@@ -173,10 +174,12 @@ async def token(request: Request) -> Response:
     if grant_type in ("authorization_code", "refresh_token", "client_credentials"):
         emu.record_call("grant:" + grant_type)
     client_id, client_secret = form.get("client_id"), form.get("client_secret")
-    if not client_secret:
-        # Real Scalekit tolerates a Basic header; the official SDK also sends a Bearer one
-        # next to the body secret, which is simply ignored here.
-        basic = basic_credentials(request.headers.get("authorization"))
+    # Real Scalekit tolerates a Basic header; the official SDK also sends a Bearer one
+    # next to the body secret, which is simply ignored here.
+    authorization = request.headers.get("authorization", "")
+    tried_basic = not client_secret and authorization[:6].lower() == "basic "
+    if tried_basic:
+        basic = basic_credentials(authorization)
         if basic is not None:
             client_id, client_secret = basic
     try:
@@ -202,7 +205,12 @@ async def token(request: Request) -> Response:
                 "unsupported_grant_type", f"grant_type {grant_type!r} is not supported"
             )
     except OAuthError as exc:
-        return _token_error(exc)
+        response = _token_error(exc)
+        if exc.error == "invalid_client" and tried_basic:
+            # RFC 6749 §5.2: a client that tried the Authorization header is told which
+            # scheme to retry with.
+            response.headers["WWW-Authenticate"] = BASIC_CHALLENGE
+        return response
     return json_response(
         result.as_json(), 200, **{"Cache-Control": "no-store", "Pragma": "no-cache"}
     )

@@ -4,6 +4,7 @@ import time
 
 import httpx
 import jwt
+import pytest
 
 from scalekit_emulator import Emulator, EmulatorHandle, EmulatorServer
 
@@ -22,6 +23,60 @@ def test_lifetimes_and_clock_over_http(
     assert http.post("/_emulator/clock", json={"offset": "x"}).status_code == 400
     assert http.post("/_emulator/lifetimes", json={"access_token": -1}).status_code == 400
     assert http.post("/_emulator/lifetimes", content=b"[1]").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/_emulator/clock", b'{"offset": 1e400}'),
+        ("/_emulator/clock", b'{"offset": -1e400}'),
+        ("/_emulator/clock", b'{"offset": NaN}'),
+        ("/_emulator/clock", b'{"offset": Infinity}'),
+        ("/_emulator/clock", b'{"offset": 1' + b"0" * 400 + b"}"),
+        ("/_emulator/clock", b'{"offset": 1e300}'),
+        ("/_emulator/clock", b'{"offset": true}'),
+        ("/_emulator/clock", b'{"offset": [1]}'),
+        ("/_emulator/clock", b"{}"),
+        ("/_emulator/clock", b"[" * 100_000 + b"]" * 100_000),
+        ("/_emulator/clock", b'{"offset": 1}\xff'),
+        ("/_emulator/lifetimes", b'{"access_token": 1e400}'),
+        ("/_emulator/lifetimes", b'{"access_token": NaN}'),
+        ("/_emulator/lifetimes", b'{"access_token": 1e300}'),
+        ("/_emulator/lifetimes", b'{"access_token": 2.5}'),
+        ("/_emulator/lifetimes", b'{"refresh_token": "600"}'),
+        ("/_emulator/faults", b'{"path": "/keys", "status": 1e400}'),
+        ("/_emulator/faults", b'{"path": "/keys", "status": 503.5}'),
+        ("/_emulator/faults", b'{"path": "/keys", "count": 1e400}'),
+        ("/_emulator/faults", b'{"path": "/keys", "delay": 1e400}'),
+        ("/_emulator/faults", b'{"path": "/keys", "delay": -Infinity}'),
+        ("/_emulator/remove-key", b'{"kid": 1e400}'),
+    ],
+)
+def test_controls_answer_400_to_values_they_cannot_use(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client, path: str, body: bytes
+) -> None:
+    r = http.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_request" and r.json()["error_description"]
+    # Nothing half-applied: the emulator still serves and its clock, lifetimes, faults are intact.
+    assert scalekit_emulator.emulator.clock_offset == 0
+    assert scalekit_emulator.issue_tokens()["expires_in"] == 300
+    assert http.get("/keys").status_code == 200
+    assert http.get("/api/v1/organizations").status_code == 401
+
+
+def test_the_python_controls_refuse_what_would_break_later_requests(
+    scalekit_emulator: EmulatorHandle,
+) -> None:
+    emu = scalekit_emulator.emulator
+    for offset in (float("nan"), float("inf"), 1e300):
+        with pytest.raises(ValueError, match="clock offset"):
+            emu.set_clock_offset(offset)
+    with pytest.raises(ValueError, match="lifetimes"):
+        emu.set_token_lifetimes(refresh_token=10**12)
+    emu.set_clock_offset(-365 * 86400)
+    emu.set_token_lifetimes(refresh_token=5 * 365 * 86400)
+    assert scalekit_emulator.issue_tokens()["refresh_token"]
 
 
 def test_faults_and_counters(scalekit_emulator: EmulatorHandle, http: httpx.Client) -> None:

@@ -267,6 +267,58 @@ def test_basic_and_bearer_headers_tolerated(
     assert "id_token" not in r.json() and "refresh_token" not in r.json()
 
 
+def test_invalid_client_over_basic_names_the_scheme(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    emu = scalekit_emulator
+    grant = {"grant_type": "client_credentials"}
+    wrong = http.post("/oauth/token", data=grant, auth=(emu.client_id, "wrong"))
+    junk = http.post("/oauth/token", data=grant, headers={"Authorization": "basic %%%"})
+    for r in (wrong, junk):
+        assert (r.status_code, r.json()["error"]) == (401, "invalid_client")
+        # RFC 6749 §5.2: the challenge matches the scheme the client used.
+        assert r.headers["www-authenticate"].startswith('Basic realm="')
+    # A client that authenticated in the body never used the header: no challenge for it.
+    body = token_post(http, emu, grant_type="client_credentials", client_secret="wrong")
+    assert body.status_code == 401 and "www-authenticate" not in body.headers
+    bearer = http.post(
+        "/oauth/token",
+        data={**grant, "client_id": emu.client_id, "client_secret": "wrong"},
+        headers={"Authorization": "Bearer junk"},
+    )
+    assert bearer.status_code == 401 and "www-authenticate" not in bearer.headers
+    # Other errors are not client authentication failures, so they carry no challenge either.
+    ok_client = http.post(
+        "/oauth/token", data={"grant_type": "password"}, auth=(emu.client_id, emu.client_secret)
+    )
+    assert ok_client.status_code == 400 and "www-authenticate" not in ok_client.headers
+
+
+def test_default_redirect_uris_are_any_local_http_or_https(
+    scalekit_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    emu = scalekit_emulator.emulator
+    for uri in (
+        "http://localhost:3000/auth/callback",
+        "https://localhost/auth/callback",
+        "https://localhost:8443/auth/callback?x=1",
+        "https://127.0.0.1:5000/cb",
+    ):
+        assert emu.is_redirect_allowed(uri), uri
+    for uri in (
+        "https://localhost.evil.test/cb",
+        "https://127.0.0.1.evil.test/cb",
+        "https://evil.test/?localhost",
+        "ftp://localhost/cb",
+        "https://localhost:99999/cb",
+        "https://localhost/cb#fragment",
+    ):
+        assert not emu.is_redirect_allowed(uri), uri
+    https = "https://localhost:8443/auth/callback"
+    r = http.get(authorize_url(scalekit_emulator, redirect_uri=https), follow_redirects=False)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+
+
 def test_refresh_rotation_grace_and_revocation(
     scalekit_emulator: EmulatorHandle, http: httpx.Client
 ) -> None:

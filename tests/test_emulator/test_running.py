@@ -89,3 +89,48 @@ def test_cli_prints_environment_and_stops(tmp_path: Path) -> None:
         proc.stdout.close() if proc.stdout else None
         proc.stderr.close() if proc.stderr else None
     assert (tmp_path / "cli.json").exists()
+
+
+def test_cli_redirect_uri_replaces_the_local_default() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scalekit_emulator",
+            "--port",
+            str(port),
+            "--redirect-uri",
+            "https://app.example.test/auth/callback",
+            "--redirect-uri",
+            "https://*.preview.example.test/auth/callback",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("SCALEKIT_ENVIRONMENT_URL=")
+
+        def authorize(redirect_uri: str) -> int:
+            params = {
+                "response_type": "code",
+                "client_id": "skc_emulator_client",
+                "redirect_uri": redirect_uri,
+                "state": "s",
+            }
+            url = f"http://127.0.0.1:{port}/oauth/authorize"
+            return httpx.get(url, params=params, follow_redirects=False).status_code
+
+        # 200 is the sign-in page; 400 the error page for an unregistered redirect URI.
+        assert authorize("https://app.example.test/auth/callback") == 200
+        assert authorize("https://pr-7.preview.example.test/auth/callback") == 200
+        assert authorize("https://app.example.test/other") == 400
+        assert authorize("http://localhost:3000/auth/callback") == 400
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        proc.stdout.close() if proc.stdout else None
+        proc.stderr.close() if proc.stderr else None
