@@ -120,6 +120,10 @@ class ScalekitAuth:
         self.require_api_user: UserDependency = cast(UserDependency, _UserGuard(self, api=True))
         #: ``Depends(auth.optional_user)``: the signed-in user or ``None``.
         self.optional_user: Callable[..., Awaitable[User | None]] = _UserGuard(self, optional=True)
+        #: Login, callback and logout as an ``APIRouter``, to place among your own routes:
+        #: ``auth.install(app, routes=False)`` (middleware and handlers) then
+        #: ``app.include_router(auth.router)``. No ``prefix=``: the paths come from the
+        #: settings, which also build the redirect URI.
         self.router = APIRouter(tags=["auth"])
         self._add_api_routes(self.router)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scalekit_core.web import User
 
-from .translate import cookie_headers, web_request
+from .translate import apply_cookies, cookie_headers, web_request
 
 if TYPE_CHECKING:
     from .auth import ScalekitAuth
@@ -39,6 +40,16 @@ def _cookie_name(header_value: bytes) -> str:
     return header_value.split(b"=", 1)[0].strip().decode("latin-1")
 
 
+def _answers_plain_500(app: object) -> bool:
+    """Whether Starlette's ``ServerErrorMiddleware`` would answer a crash with its bare
+    "Internal Server Error": not in debug mode (its traceback page helps the developer) and no
+    500 handler of the app's own (its page is the app's choice)."""
+    if getattr(app, "debug", False):
+        return False
+    handlers = getattr(app, "exception_handlers", None) or {}
+    return 500 not in handlers and Exception not in handlers
+
+
 class ScalekitMiddleware:
     """Pure ASGI (no ``BaseHTTPMiddleware``): streaming responses pass through untouched.
 
@@ -46,6 +57,12 @@ class ScalekitMiddleware:
     (a refresh, a renewed idle timeout, a cleared bad cookie), including error responses and
     responses the endpoint built itself. A cookie the response sets itself (the login
     callback's fresh session, logout's deletions) wins over the load's write of that name.
+
+    An unhandled exception before the response started is answered here with Starlette's
+    plain 500 plus those cookies, then re-raised for the server's log: Starlette's outermost
+    error middleware would send its 500 without them, and the browser would keep a session
+    whose refresh token was just rotated away. Debug mode and an app's own 500 handler keep
+    Starlette's answer.
 
     >>> app.add_middleware(ScalekitMiddleware, auth=auth)  # doctest: +SKIP
     """
@@ -71,12 +88,26 @@ class ScalekitMiddleware:
             await self.app(scope, receive, send)
             return
 
+        # Read before the call: a mounted Starlette app replaces ``scope["app"]`` on its way in.
+        plain_500 = _answers_plain_500(scope.get("app"))
+        started = False
+
         async def send_with_cookies(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 own = (_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie")
                 headers.extend(cookie_headers(result.cookies_to_add(own)))
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_cookies)
+        try:
+            await self.app(scope, receive, send_with_cookies)
+        except Exception:
+            if started or not plain_500:
+                raise
+            response = PlainTextResponse("Internal Server Error", status_code=500)
+            apply_cookies(response, result.cookies)
+            await response(scope, receive, send)
+            raise

@@ -11,32 +11,48 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from html import escape
-from typing import Annotated, Any
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from scalekit_core import ScalekitError
-from scalekit_fastapi import PermissionDenied, ScalekitAuth, User, web_request
+from scalekit_core.web import WebResponse
+from scalekit_fastapi import STATE_KEY, PermissionDenied, ScalekitAuth, User, web_request
+
+if TYPE_CHECKING:
+    from scalekit_emulator import EmulatorServer
 
 log = logging.getLogger("sample_apps.fastapi_app")
 
 DEFAULT_PORT = 8000
 
 
+def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
+    """The bundled emulator, started (and its settings put in ``env``) when
+    ``SCALEKIT_ENVIRONMENT_URL`` is unset."""
+    if env.get("SCALEKIT_ENVIRONMENT_URL"):
+        return None
+    # Imported here: an app configured for a real Scalekit environment needs no emulator.
+    from scalekit_emulator import start_unless_configured
+
+    return start_unless_configured(env)
+
+
 def settings_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The ``SCALEKIT_*`` values of this app: the environment plus the sample's defaults.
 
-    Starts the bundled emulator when ``SCALEKIT_ENVIRONMENT_URL`` is unset.
+    The app's own URL is ``APP_BASE_URL`` if set, else ``SCALEKIT_APP_BASE_URL`` if set, else
+    ``http://127.0.0.1:<PORT>``.
     """
     env = dict(os.environ if environ is None else environ)
-    if not env.get("SCALEKIT_ENVIRONMENT_URL"):
-        from scalekit_emulator import start_unless_configured
-
-        start_unless_configured(env)
     port = int(env.get("PORT") or DEFAULT_PORT)
-    base_url = env.get("APP_BASE_URL") or f"http://127.0.0.1:{port}"
-    env.setdefault("SCALEKIT_APP_BASE_URL", base_url)
+    env["SCALEKIT_APP_BASE_URL"] = (
+        env.get("APP_BASE_URL") or env.get("SCALEKIT_APP_BASE_URL") or f"http://127.0.0.1:{port}"
+    )
     if not env.get("SCALEKIT_COOKIE_SECRET"):
         log.warning("SCALEKIT_COOKIE_SECRET is not set: sessions last only as long as this run")
         env["SCALEKIT_COOKIE_SECRET"] = secrets.token_urlsafe(32)
@@ -73,6 +89,52 @@ nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style
     )
 
 
+class CoreErrorPage(HTMLParser):
+    """The title (``<h1>``) and message (first ``<p>``) of one of the core's error pages, as
+    plain text (``page`` escapes them again)."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self.title = ""
+        self.message = ""
+        self._inside: str | None = None
+        self.feed(body)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if (tag == "h1" and not self.title) or (tag == "p" and not self.message):
+            self._inside = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._inside:
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "h1":
+            self.title += data
+        elif self._inside == "p":
+            self.message += data
+
+
+def request_user(request: Request) -> User | None:
+    # Not ``auth.user``: a 503 for a session store that is down comes before any user is loaded.
+    state: dict[str, Any] = request.scope.get("state") or {}
+    user: User | None = state.get(STATE_KEY)
+    return user
+
+
+def error_page(request: Request, result: WebResponse) -> HTMLResponse:
+    """The core's HTML errors (403, a failed callback, 405, 503) inside the sample's layout."""
+    core = CoreErrorPage(result.body)
+    message = f"<p>{escape(core.message)}</p>"
+    response = page(core.title or "Error", request_user(request), message, result.status)
+    # The core's Allow, Retry-After and no-store, not its Content-Type.
+    response.headers.update(
+        {k: v for k, v in result.headers.items() if k.lower() != "content-type"}
+    )
+    return response
+
+
 def listing(items: Mapping[str, object]) -> str:
     rows = "".join(
         f"<tr><th>{escape(name)}</th><td>{escape(str(value))}</td></tr>"
@@ -82,11 +144,25 @@ def listing(items: Mapping[str, object]) -> str:
 
 
 def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
-    auth = ScalekitAuth.from_env(settings_environ(environ))
+    env = dict(os.environ if environ is None else environ)
+    emulator = start_emulator(env)
+    auth = ScalekitAuth.from_env(settings_environ(env), render_error=error_page)
     scalekit = auth.client
     app = FastAPI(title="Scalekit FastAPI sample", lifespan=auth.lifespan)
     auth.install(app)
     app.state.auth = auth
+    # For run.py to stop; under ``uvicorn --workers`` it ends with its worker process.
+    app.state.emulator = emulator
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """FastAPI's own 404/405 in the layout for browsers; JSON clients keep its JSON."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return await http_exception_handler(request, exc)
+        response = page(str(exc.detail), request_user(request), "", exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
+
     CurrentUser = Annotated[User, Depends(auth.require_user)]
     MaybeUser = Annotated[User | None, Depends(auth.optional_user)]
 

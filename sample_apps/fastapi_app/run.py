@@ -1,14 +1,17 @@
 """Serve the FastAPI sample: ``.venv/bin/python sample_apps/fastapi_app/run.py`` (any cwd).
 
 PORT (default 8000) and APP_BASE_URL (default http://127.0.0.1:PORT) pick the address; with
-SCALEKIT_ENVIRONMENT_URL unset the bundled emulator runs alongside. Ctrl-C stops everything.
+SCALEKIT_ENVIRONMENT_URL unset the bundled emulator runs alongside. Ctrl-C (SIGINT) and SIGTERM
+stop everything, with exit status 0.
 """
 
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -42,14 +45,30 @@ class HideQueryStrings(logging.Filter):
         return True
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again for the
+    # handlers it replaced: this one makes SIGTERM, like SIGINT, the KeyboardInterrupt caught
+    # below instead of an abrupt exit that skips stopping the emulator.
+    signal.signal(signal.SIGTERM, _stop)
     port = int(os.environ.get("PORT") or DEFAULT_PORT)
-    app = create_app()
-    base_url = app.state.auth.settings.session.base_url
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, reload=False)
-    logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after uvicorn's setup
-    Server(config, base_url).run()
+    emulator = None
+    try:
+        app = create_app()
+        emulator = app.state.emulator
+        base_url = app.state.auth.settings.session.base_url
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, reload=False)
+        logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after its setup
+        Server(config, base_url).run()
+    except KeyboardInterrupt:
+        log.info("stopped")
+    finally:
+        if emulator is not None:
+            emulator.stop()
 
 
 if __name__ == "__main__":

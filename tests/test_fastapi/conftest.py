@@ -95,6 +95,10 @@ def build_app(auth: ScalekitAuth) -> FastAPI:
 
         return StreamingResponse(chunks(), media_type="text/plain")
 
+    @app.get("/boom")
+    async def boom(user: CurrentUser) -> str:
+        raise RuntimeError("an endpoint bug")
+
     return app
 
 
@@ -110,8 +114,10 @@ def app(auth: ScalekitAuth) -> FastAPI:
     return build_app(auth)
 
 
-def asgi_client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+def asgi_client(app: Any, *, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
+    """``raise_app_exceptions=False``: a crash is answered as a browser would see it."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    return httpx.AsyncClient(transport=transport, base_url=BASE)
 
 
 @pytest.fixture

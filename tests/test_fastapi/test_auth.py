@@ -164,6 +164,55 @@ async def test_every_response_carries_the_refreshed_cookie(
         assert "theme" in set_cookie_names(response)
 
 
+async def test_a_crash_after_a_refresh_answers_500_with_the_refreshed_cookie(
+    app: FastAPI, scalekit_emulator: EmulatorHandle
+) -> None:
+    scalekit_emulator.set_token_lifetimes(access_token=30)
+    async with asgi_client(app, raise_app_exceptions=False) as http:
+        await login(http, scalekit_emulator)
+        before = http.cookies["scalekit_session"]
+        scalekit_emulator.set_token_lifetimes(access_token=3600)  # for the refreshed token
+        crashed = await http.get("/boom", headers=HTML)
+        assert crashed.status_code == 500
+        assert crashed.text == "Internal Server Error"  # Starlette's own body, no traceback
+        assert crashed.headers["content-type"].startswith("text/plain")
+        assert "scalekit_session" in set_cookie_names(crashed)
+        assert http.cookies["scalekit_session"] != before
+        # The rotated session reached the browser: the next request needs no refresh.
+        assert (await http.get("/me", headers=JSON)).json()["id"] == "usr_alice"
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+
+
+async def test_a_crash_still_reaches_the_server(
+    client: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    scalekit_emulator.set_token_lifetimes(access_token=30)
+    await login(client, scalekit_emulator)
+    with pytest.raises(RuntimeError, match="an endpoint bug"):
+        await client.get("/boom", headers=HTML)
+
+
+async def test_a_crash_keeps_the_debug_page_and_the_apps_own_500_handler(
+    auth: ScalekitAuth, scalekit_emulator: EmulatorHandle
+) -> None:
+    from fastapi import Request
+    from fastapi.responses import HTMLResponse
+
+    async def oops(request: Request, exc: Exception) -> HTMLResponse:
+        return HTMLResponse("<h1>Acme is down</h1>", status_code=500)
+
+    debug_app = build_app(auth)
+    debug_app.debug = True
+    handled_app = build_app(auth)
+    handled_app.add_exception_handler(500, oops)
+    scalekit_emulator.set_token_lifetimes(access_token=30)
+    for app, expected in ((debug_app, "RuntimeError: an endpoint bug"), (handled_app, "Acme")):
+        async with asgi_client(app, raise_app_exceptions=False) as http:
+            await login(http, scalekit_emulator)
+            crashed = await http.get("/boom", headers=HTML)
+        assert crashed.status_code == 500 and expected in crashed.text
+
+
 async def test_concurrent_requests_share_one_refresh(
     app: FastAPI, client: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
 ) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from sample_apps.fastapi_app.app import create_app
+from sample_apps.fastapi_app.app import create_app, settings_environ
 from scalekit_emulator import EmulatorHandle
 
 from .conftest import BASE, HTML, JSON, SECRET, asgi_client
@@ -18,6 +25,8 @@ from .conftest import login as login_at
 pytestmark = pytest.mark.anyio
 
 ORIGIN = {"origin": BASE}
+SIGN_OUT = '<form method="post" action="/logout" style="display:inline"><button type="submit">'
+NAV = '<nav><a href="/">Home</a>'
 
 
 async def login(
@@ -135,6 +144,10 @@ async def test_admin_page_403_for_bob_200_for_alice(
     await login(browser, scalekit_emulator, email="bob@acme.test")
     denied = await browser.get("/admin", headers=HTML)
     assert denied.status_code == 403 and "text/html" in denied.headers["content-type"]
+    # The core's message inside the sample's layout: nav, who is signed in, the sign-out form.
+    assert NAV in denied.text and SIGN_OUT in denied.text and "bob@acme.test" in denied.text
+    assert denied.text.count("<html") == 1
+    assert denied.headers["cache-control"] == "no-store"
     browser.cookies.clear()
     await login(browser, scalekit_emulator)
     allowed = await browser.get("/admin", headers=HTML)
@@ -157,3 +170,87 @@ async def test_user_values_are_escaped(sample: FastAPI, browser: httpx.AsyncClie
     page = await browser.get("/", headers=HTML)
     assert "<script>x</script>" not in page.text and "&lt;script&gt;" in page.text
     assert "<b>@x.test" not in page.text
+
+
+async def test_other_error_pages_keep_the_layout(
+    browser: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    await login(browser, scalekit_emulator, email="bob@acme.test")
+    missing = await browser.get("/no-such-page", headers=HTML)
+    assert missing.status_code == 404 and "Not Found" in missing.text
+    wrong_method = await browser.get("/sessions/revoke-all", headers=HTML)
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    logout_get = await browser.get("/logout", headers=HTML)
+    assert logout_get.status_code == 405 and logout_get.headers["allow"] == "POST"
+    cross = await browser.post("/sessions/revoke-all", headers={**HTML, "origin": "https://x.test"})
+    assert cross.status_code == 403 and "Cross-site requests are refused." in cross.text
+    for response in (missing, wrong_method, logout_get, cross):
+        assert NAV in response.text and SIGN_OUT in response.text, response.text
+    # API clients keep FastAPI's JSON.
+    assert (await browser.get("/no-such-page", headers=JSON)).json() == {"detail": "Not Found"}
+
+
+async def test_failed_callback_page_escapes_the_providers_text(
+    browser: httpx.AsyncClient,
+) -> None:
+    failed = await browser.get(
+        "/auth/callback?error=access_denied&error_description=%3Cscript%3Ex%3C/script%3E",
+        headers=HTML,
+    )
+    assert failed.status_code == 400 and NAV in failed.text and 'href="/login"' in failed.text
+    assert "<script>x" not in failed.text
+
+
+def test_app_base_url_precedence(scalekit_emulator: EmulatorHandle) -> None:
+    configured = {**scalekit_emulator.env(), "SCALEKIT_COOKIE_SECRET": SECRET, "PORT": "9001"}
+    both = {**configured, "APP_BASE_URL": "https://app.test", "SCALEKIT_APP_BASE_URL": "https://x"}
+    assert settings_environ(both)["SCALEKIT_APP_BASE_URL"] == "https://app.test"
+    scalekit_only = {**configured, "SCALEKIT_APP_BASE_URL": "https://x.test"}
+    assert settings_environ(scalekit_only)["SCALEKIT_APP_BASE_URL"] == "https://x.test"
+    assert settings_environ(configured)["SCALEKIT_APP_BASE_URL"] == "http://127.0.0.1:9001"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_run_py_stops_cleanly_with_its_emulator(signum: signal.Signals, tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
+    env.pop("APP_BASE_URL", None)
+    env["PORT"] = str(port)
+    run_py = Path(__file__).resolve().parents[2] / "sample_apps" / "fastapi_app" / "run.py"
+    process = subprocess.Popen(
+        [sys.executable, str(run_py)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            lines.append(line)
+            if f"Open http://127.0.0.1:{port}" in line or not line:
+                break
+        emulator = re.search(r"bundled Scalekit emulator at (http://\S+)", "".join(lines))
+        assert emulator is not None, lines
+        login_page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        assert login_page.headers["location"].startswith(emulator.group(1))
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=15)
+        assert process.returncode == 0, output
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(emulator.group(1) + "/.well-known/openid-configuration", timeout=2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
