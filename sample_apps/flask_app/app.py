@@ -3,6 +3,8 @@
 ``create_app(config)`` reads ``SCALEKIT_*``, ``APP_BASE_URL`` and ``PORT`` from the
 environment; ``config`` overrides them (tests pass the emulator's settings this way). With no
 ``SCALEKIT_ENVIRONMENT_URL`` anywhere, the bundled emulator starts in the background.
+The app's own URL is ``APP_BASE_URL`` if set, else ``SCALEKIT_APP_BASE_URL`` if set, else
+``http://127.0.0.1:<PORT>``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template
+from flask import Flask, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from scalekit_core import NotFoundError, ScalekitError
+from scalekit_core.web import WebResponse
 from scalekit_emulator import start_unless_configured
 from scalekit_flask import (
     Scalekit,
@@ -30,20 +35,67 @@ from scalekit_flask import (
 
 log = logging.getLogger("flask_app")
 
-scalekit = Scalekit()
+
+class _CoreErrorPage(HTMLParser):
+    """The title (``<h1>``) and message (first ``<p>``) of one of the core's error pages."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__()  # convert_charrefs: the text comes back unescaped, Jinja re-escapes it
+        self.title = ""
+        self.message = ""
+        self._inside: str | None = None
+        self.feed(body)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if (tag == "h1" and not self.title) or (tag == "p" and not self.message):
+            self._inside = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._inside:
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "h1":
+            self.title += data
+        elif self._inside == "p":
+            self.message += data
+
+
+def _core_error(web: WebResponse) -> ResponseReturnValue:
+    """The core's HTML error pages (403, 400, 405, 503...) inside the sample's layout."""
+    page = _CoreErrorPage(web.body)
+    # The auth routes (GET /logout's 405, a failed callback) do not load the session, so
+    # current_user is empty there; the cookie alone says a sign-out button belongs in the nav.
+    has_session = scalekit.settings.session_cookie in request.cookies
+    return (
+        render_template(
+            "error.html",
+            status=web.status,
+            title=page.title,
+            message=page.message,
+            has_session=has_session,
+        ),
+        web.status,
+    )
+
+
+scalekit = Scalekit(error_handler=_core_error)
+
+
+def _base_url(overrides: Mapping[str, Any], port: int) -> str:
+    # ``config`` replaces the environment as a whole, so the rule runs on it first.
+    for source in (overrides, os.environ):
+        for key in ("APP_BASE_URL", "SCALEKIT_APP_BASE_URL"):
+            if source.get(key):
+                return str(source[key])
+    return f"http://127.0.0.1:{port}"
 
 
 def _settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """SCALEKIT_* from the environment, the sample's paths, then ``overrides``."""
     values: dict[str, Any] = {k: v for k, v in os.environ.items() if k.startswith("SCALEKIT_")}
-    port = int(os.environ.get("PORT", "5000"))
-    base_url = (
-        overrides.get("APP_BASE_URL")
-        or os.environ.get("APP_BASE_URL")
-        or f"http://127.0.0.1:{port}"
-    )
     values.update(
-        SCALEKIT_APP_BASE_URL=base_url,
         SCALEKIT_LOGIN_PATH="/login",
         SCALEKIT_CALLBACK_PATH="/auth/callback",
         SCALEKIT_LOGOUT_PATH="/logout",
@@ -51,6 +103,7 @@ def _settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
     if os.environ.get("SECRET_KEY"):
         values["SECRET_KEY"] = os.environ["SECRET_KEY"]
     values.update(overrides)
+    values["SCALEKIT_APP_BASE_URL"] = _base_url(overrides, int(os.environ.get("PORT", "5000")))
     if not values.get("SCALEKIT_COOKIE_SECRET") and not values.get("SECRET_KEY"):
         log.warning(
             "SCALEKIT_COOKIE_SECRET is not set: using a secret generated for this run "
@@ -106,6 +159,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("sessions unavailable: %s", type(exc).__name__)
         return render_template("sessions.html", sessions=listed, user=current_user)
 
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        # Flask's own 404/405 pages, in the layout too: the sign-out button is on every page.
+        response = exc.get_response()  # keeps headers such as a 405's Allow
+        response.set_data(
+            render_template(
+                "error.html", status=response.status_code, title=exc.name, message=exc.description
+            )
+        )
+        return response
+
     def refuse(status: int, message: str) -> ResponseReturnValue:
         return render_template("error.html", status=status, message=message), status
 
@@ -132,8 +196,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.post("/sessions/revoke-all")
     @login_required
     def revoke_all_sessions() -> ResponseReturnValue:
-        request = web_request()
-        if not scalekit.manager.is_same_origin(request):
+        incoming = web_request()
+        if not scalekit.manager.is_same_origin(incoming):
             return refuse(403, "Cross-site requests are refused.")
         try:
             scalekit.client.session.revoke_all_user_sessions(user_id=current_user.id)
@@ -141,7 +205,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return refuse(503, "Scalekit could not be reached. Please try again.")
-        return scalekit.render(scalekit.manager.logout(request))
+        return scalekit.render(scalekit.manager.logout(incoming))
 
     @app.get("/api/me")
     @api_login_required

@@ -27,6 +27,9 @@ OUTPUT_DIR = ROOT / "test-output" / "e2e"
 APP_NAMES = ("flask_app", "fastapi_app", "django_app")
 # 32+ characters, as every sample app requires.
 COOKIE_SECRET = "e2e-cookie-secret-0123456789-abcdefghij"
+# The apps refresh an access token this many seconds before it expires (the default, 60,
+# would refresh a short-lived token while it is still valid: the tests let one expire).
+REFRESH_BUFFER = 1
 START_TIMEOUT = 30.0
 
 
@@ -219,7 +222,10 @@ class AppProcess:
             "PORT": str(port),
             "APP_BASE_URL": url,
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
+            "SCALEKIT_REFRESH_BUFFER": str(REFRESH_BUFFER),
         }
+        if name == "django_app":
+            env["DJANGO_SETTINGS_MODULE"] = "tests.e2e.django_settings"
         process = start_process(name, [sys.executable, str(run_py)], env)
         try:
             wait_until(process, lambda: _answers(f"{url}/", 200), "answering GET / with 200")

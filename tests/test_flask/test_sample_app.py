@@ -63,10 +63,7 @@ def test_home_anonymous_and_signed_in(
     sign_in(browser, scalekit_emulator)
     page = browser.get("/").get_data(as_text=True)
     assert "alice@acme.test" in page
-    assert (
-        '<form class="inline" method="post" action="/logout"><button type="submit">Sign out</button></form>'
-        in page
-    )
+    assert SIGN_OUT_FORM in page
 
 
 def test_protected_page_redirects_and_comes_back(
@@ -214,15 +211,106 @@ def test_api_me_with_bearer_tokens(sample: Flask, scalekit_emulator: EmulatorHan
     assert forged.status_code == 401
 
 
+SIGN_OUT_FORM = '<form class="inline" method="post" action="/logout"><button type="submit">Sign out</button></form>'
+
+
 def test_admin_403_for_bob_200_for_alice(sample: Flask, scalekit_emulator: EmulatorHandle) -> None:
     bob = sample.test_client()
     sign_in(bob, scalekit_emulator, email="bob@acme.test")
     denied = bob.get("/admin", headers=HTML)
-    assert denied.status_code == 403 and "Access denied" in denied.get_data(as_text=True)
+    assert denied.status_code == 403
+    assert denied.headers["Content-Type"].startswith("text/html")
+    page = denied.get_data(as_text=True)
+    # The core's page, inside the sample's layout: nav, who is signed in, the sign-out form.
+    assert "<h1>Access denied</h1>" in page
+    main = page.split("<main>", 1)[1]
+    assert "missing organization:settings" in main  # which permission is missing
+    assert SIGN_OUT_FORM in page
+    assert 'href="/sessions"' in page and "bob@acme.test" in page
+    assert page.count("<html") == 1
+    assert denied.headers["Cache-Control"] == "no-store"  # the core's headers are kept
     alice = sample.test_client()
     sign_in(alice, scalekit_emulator)
     allowed = alice.get("/admin", headers=HTML)
     assert allowed.status_code == 200 and "organization:settings" in allowed.get_data(as_text=True)
+
+
+def test_core_error_pages_keep_the_layout_and_escape_the_core_text(
+    browser: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    sign_in(browser, scalekit_emulator)
+    # The core answers GET /logout with its own 405 page.
+    refused = browser.get("/logout", headers=HTML)
+    assert refused.status_code == 405 and refused.headers["Allow"] == "POST"
+    assert SIGN_OUT_FORM in refused.get_data(as_text=True)
+    # A callback with a made-up error: the core's text, escaped once, never markup.
+    hostile = browser.get(
+        "/auth/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C/script%3E",
+        headers=HTML,
+    )
+    assert hostile.status_code >= 400
+    page = hostile.get_data(as_text=True)
+    assert SIGN_OUT_FORM in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in page and "&amp;lt;" not in page
+
+
+def test_flask_error_pages_keep_the_layout(
+    browser: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    sign_in(browser, scalekit_emulator)
+    missing = browser.get("/no-such-page", headers=HTML)
+    assert missing.status_code == 404 and "Not Found" in missing.get_data(as_text=True)
+    assert SIGN_OUT_FORM in missing.get_data(as_text=True)
+    wrong_method = browser.get("/sessions/revoke-all", headers=HTML)
+    assert wrong_method.status_code == 405 and set(wrong_method.headers["Allow"].split(", ")) == {
+        "POST",
+        "OPTIONS",
+    }
+    assert SIGN_OUT_FORM in wrong_method.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        (
+            {"APP_BASE_URL": "https://app.test", "SCALEKIT_APP_BASE_URL": "https://sk.test"},
+            "https://app.test",
+        ),
+        ({"SCALEKIT_APP_BASE_URL": "https://sk.test"}, "https://sk.test"),
+        ({"PORT": "5123"}, "http://127.0.0.1:5123"),
+        ({"APP_BASE_URL": "", "SCALEKIT_APP_BASE_URL": "https://sk.test"}, "https://sk.test"),
+    ],
+)
+def test_app_base_url_precedence(
+    scalekit_emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    expected: str,
+) -> None:
+    for name in ("APP_BASE_URL", "SCALEKIT_APP_BASE_URL", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    app = create_app({**scalekit_emulator.env(), "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET})
+    assert app.config["SCALEKIT_APP_BASE_URL"] == expected
+    login_url = app.test_client().get("/login", headers=HTML).headers["Location"]
+    redirect_uri = parse_qs(urlsplit(login_url).query)["redirect_uri"]
+    assert redirect_uri == [expected + "/auth/callback"]
+
+
+def test_config_app_base_url_beats_the_environment(
+    scalekit_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_BASE_URL", "https://from-env.test")
+    monkeypatch.setenv("SCALEKIT_APP_BASE_URL", "https://sk-from-env.test")
+    base = {**scalekit_emulator.env(), "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET}
+    app = create_app({**base, "SCALEKIT_APP_BASE_URL": "https://config.test"})
+    assert app.config["SCALEKIT_APP_BASE_URL"] == "https://config.test"
+    app = create_app(
+        {**base, "APP_BASE_URL": "https://a.test", "SCALEKIT_APP_BASE_URL": "https://b.test"}
+    )
+    assert app.config["SCALEKIT_APP_BASE_URL"] == "https://a.test"
 
 
 def test_generated_secret_when_none_is_set(
@@ -230,7 +318,13 @@ def test_generated_secret_when_none_is_set(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    for name in ("SCALEKIT_COOKIE_SECRET", "SECRET_KEY", "APP_BASE_URL", "PORT"):
+    for name in (
+        "SCALEKIT_COOKIE_SECRET",
+        "SECRET_KEY",
+        "APP_BASE_URL",
+        "SCALEKIT_APP_BASE_URL",
+        "PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     with caplog.at_level(logging.WARNING, logger="flask_app"):
         app = create_app(scalekit_emulator.env())
