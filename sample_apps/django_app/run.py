@@ -1,48 +1,80 @@
 """Run the sample: ``python sample_apps/django_app/run.py`` (from any directory).
 
-Migrates the SQLite database, then serves the ASGI app with uvicorn on 127.0.0.1:$PORT
-(no reloader); Ctrl-C or SIGTERM stops it (and the bundled emulator, if it started one).
+Starts the bundled emulator when SCALEKIT_ENVIRONMENT_URL is unset, migrates the SQLite
+database, then serves the ASGI app with uvicorn on 127.0.0.1:$PORT (no reloader). Ctrl-C
+(SIGINT) or SIGTERM stops the app and the emulator cleanly.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger("sample_apps.django_app")
+
+
+class HideQueryStrings(logging.Filter):
+    """Access-log lines without query strings: the callback's carries a one-time code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sample_apps.django_app.settings")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     import django
     import uvicorn
     from django.conf import settings
     from django.core.management import call_command
 
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
+    from scalekit_emulator import start_unless_configured
 
-    port = int(settings.PORT)
-    log = logging.getLogger("sample_apps.django_app")
+    # Before Django reads the settings: they take the emulator's SCALEKIT_* values from the
+    # environment this call fills in.
+    emulator = start_unless_configured()
+    # uvicorn re-raises the signal that stopped it once it has shut down: as KeyboardInterrupt
+    # (SIGINT, and SIGTERM through this handler) it ends in the `except` below, not a traceback.
+    signal.signal(signal.SIGTERM, _stop)
 
     class Announce(uvicorn.Server):
-        async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
                 log.info("Open %s", settings.APP_BASE_URL)
 
-    config = uvicorn.Config(
-        "sample_apps.django_app.asgi:application",
-        host="127.0.0.1",
-        port=port,
-        log_level="info",
-        lifespan="off",
-    )
-    Announce(config).run()
+    try:
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+        config = uvicorn.Config(
+            "sample_apps.django_app.asgi:application",
+            host="127.0.0.1",
+            port=int(settings.PORT),
+            log_level="info",
+            lifespan="off",
+        )
+        logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after uvicorn's setup
+        Announce(config).run()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        if emulator is not None:
+            emulator.stop()
 
 
 if __name__ == "__main__":

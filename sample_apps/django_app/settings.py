@@ -1,8 +1,12 @@
 """Settings of the Django sample app: SSO and sessions with Scalekit, nothing else.
 
-Environment: SCALEKIT_ENVIRONMENT_URL / _CLIENT_ID / _CLIENT_SECRET (unset: the bundled
-emulator starts), APP_BASE_URL (default http://127.0.0.1:$PORT), PORT (8001),
+Environment: SCALEKIT_ENVIRONMENT_URL / _CLIENT_ID / _CLIENT_SECRET (``run.py`` and
+``manage.py runserver`` start the bundled emulator when they are unset), APP_BASE_URL (else
+SCALEKIT_APP_BASE_URL, else http://127.0.0.1:$PORT), PORT (8001), SCALEKIT_REDIS_URL /
+_REDIS_PREFIX / _REDIS_MAX_CONNECTIONS (sessions in Redis; unset: in cookies),
 SCALEKIT_COOKIE_SECRET or DJANGO_SECRET_KEY (generated for the run when both are unset).
+
+Reading this module starts nothing: the entry points start the emulator before Django loads it.
 """
 
 from __future__ import annotations
@@ -14,16 +18,15 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scalekit_emulator import start_unless_configured
-
 log = logging.getLogger("sample_apps.django_app")
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-# Offline by default: without a Scalekit environment, run the bundled emulator.
-start_unless_configured()
-
 PORT = int(os.environ.get("PORT", "8001"))
-APP_BASE_URL = os.environ.get("APP_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+APP_BASE_URL = (
+    os.environ.get("APP_BASE_URL")
+    or os.environ.get("SCALEKIT_APP_BASE_URL")
+    or f"http://127.0.0.1:{PORT}"
+).rstrip("/")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY and not os.environ.get("SCALEKIT_COOKIE_SECRET"):
@@ -85,12 +88,15 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # times shown as UTC, like the other samples
 STATIC_URL = "static/"
 
-# Scalekit: the three SCALEKIT_* connection values come from the environment.
+# Scalekit: the connection values and the session store come from the environment.
 SCALEKIT_ENVIRONMENT_URL = os.environ.get("SCALEKIT_ENVIRONMENT_URL", "")
 SCALEKIT_CLIENT_ID = os.environ.get("SCALEKIT_CLIENT_ID", "")
 SCALEKIT_CLIENT_SECRET = os.environ.get("SCALEKIT_CLIENT_SECRET", "")
 SCALEKIT_COOKIE_SECRET = os.environ.get("SCALEKIT_COOKIE_SECRET", "")  # else SECRET_KEY
 SCALEKIT_APP_BASE_URL = APP_BASE_URL
+SCALEKIT_REDIS_URL = os.environ.get("SCALEKIT_REDIS_URL", "")  # unset: sessions in cookies
+SCALEKIT_REDIS_PREFIX = os.environ.get("SCALEKIT_REDIS_PREFIX", "")
+SCALEKIT_REDIS_MAX_CONNECTIONS = os.environ.get("SCALEKIT_REDIS_MAX_CONNECTIONS", "")
 SCALEKIT_LOGIN_PATH = "/login"
 SCALEKIT_LOGOUT_PATH = "/logout"
 LOGIN_URL = "login"  # Django's own login_required signs in with Scalekit too (?next= works)

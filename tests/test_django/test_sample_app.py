@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -141,3 +145,91 @@ def test_manage_py_check_is_clean(scalekit: EmulatorHandle, tmp_path: Path) -> N
             timeout=60,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def offline_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a fresh shell: no Scalekit settings of the developer's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCALEKIT_", "APP_BASE"))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return {**env, "DJANGO_DB_PATH": str(tmp_path / "db.sqlite3"), **extra}
+
+
+def manage(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "sample_apps" / "django_app" / "manage.py"), *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_manage_py_commands_start_no_emulator(tmp_path: Path) -> None:
+    env = offline_env(tmp_path)
+    for command in (["check", "--fail-level", "WARNING"], ["makemigrations", "--check"]):
+        result = manage(env, *command)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "emulator" not in result.stderr
+
+
+def test_sample_settings_read_the_environment(tmp_path: Path) -> None:
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.SCALEKIT_APP_BASE_URL, s.SCALEKIT_REDIS_URL, s.SCALEKIT_REDIS_PREFIX)"
+    )
+    cases = [
+        ({"PORT": "8123"}, "http://127.0.0.1:8123  "),
+        ({"SCALEKIT_APP_BASE_URL": "https://sk.example/"}, "https://sk.example  "),
+        (
+            {"APP_BASE_URL": "https://app.example", "SCALEKIT_APP_BASE_URL": "https://sk.example"},
+            "https://app.example  ",
+        ),
+        (
+            {"SCALEKIT_REDIS_URL": "redis://127.0.0.1:9/0", "SCALEKIT_REDIS_PREFIX": "demo:"},
+            "http://127.0.0.1:8001 redis://127.0.0.1:9/0 demo:",
+        ),
+    ]
+    for extra, expected in cases:
+        result = manage(offline_env(tmp_path, **extra), "shell", "-v", "0", "-c", show)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.rstrip("\n") == expected, extra
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_run_py_stops_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    port = free_port()
+    env = offline_env(tmp_path, PORT=str(port), SCALEKIT_COOKIE_SECRET="run-secret-" + "r" * 32)
+    run = subprocess.Popen(
+        [sys.executable, str(ROOT / "sample_apps" / "django_app" / "run.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert run.poll() is None, run.communicate()[0]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as home:
+                    assert home.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "run.py did not answer"
+                time.sleep(0.2)
+        run.send_signal(signum)
+        output = run.communicate(timeout=30)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 0, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert "bundled Scalekit emulator" in output and "stopping" in output
