@@ -101,3 +101,9 @@ SCALEKIT_LOGIN_PATH = "/login"
 SCALEKIT_LOGOUT_PATH = "/logout"
 LOGIN_URL = "login"  # Django's own login_required signs in with Scalekit too (?next= works)
 SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"
+
+# Any other SCALEKIT_* setting (SCALEKIT_SCOPES, SCALEKIT_REFRESH_BUFFER, ...) may come from the
+# environment too, as in the Flask and FastAPI samples; the values above win.
+for _name, _value in os.environ.items():
+    if _name.startswith("SCALEKIT_") and _name not in globals():
+        globals()[_name] = _value

@@ -224,8 +224,6 @@ class AppProcess:
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
             "SCALEKIT_REFRESH_BUFFER": str(REFRESH_BUFFER),
         }
-        if name == "django_app":
-            env["DJANGO_SETTINGS_MODULE"] = "tests.e2e.django_settings"
         process = start_process(name, [sys.executable, str(run_py)], env)
         try:
             wait_until(process, lambda: _answers(f"{url}/", 200), "answering GET / with 200")
