@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from html import escape
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -89,33 +88,6 @@ nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style
     )
 
 
-class CoreErrorPage(HTMLParser):
-    """The title (``<h1>``) and message (first ``<p>``) of one of the core's error pages, as
-    plain text (``page`` escapes them again)."""
-
-    def __init__(self, body: str) -> None:
-        super().__init__()
-        self.title = ""
-        self.message = ""
-        self._inside: str | None = None
-        self.feed(body)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if (tag == "h1" and not self.title) or (tag == "p" and not self.message):
-            self._inside = tag
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._inside:
-            self._inside = None
-
-    def handle_data(self, data: str) -> None:
-        if self._inside == "h1":
-            self.title += data
-        elif self._inside == "p":
-            self.message += data
-
-
 def request_user(request: Request) -> User | None:
     # Not ``auth.user``: a 503 for a session store that is down comes before any user is loaded.
     state: dict[str, Any] = request.scope.get("state") or {}
@@ -125,9 +97,8 @@ def request_user(request: Request) -> User | None:
 
 def error_page(request: Request, result: WebResponse) -> HTMLResponse:
     """The core's HTML errors (403, a failed callback, 405, 503) inside the sample's layout."""
-    core = CoreErrorPage(result.body)
-    message = f"<p>{escape(core.message)}</p>"
-    response = page(core.title or "Error", request_user(request), message, result.status)
+    message = f"<p>{escape(result.message)}</p>"
+    response = page(result.title or "Error", request_user(request), message, result.status)
     # The core's Allow, Retry-After and no-store, not its Content-Type.
     response.headers.update(
         {k: v for k, v in result.headers.items() if k.lower() != "content-type"}

@@ -14,7 +14,6 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request
@@ -36,35 +35,8 @@ from scalekit_flask import (
 log = logging.getLogger("flask_app")
 
 
-class _CoreErrorPage(HTMLParser):
-    """The title (``<h1>``) and message (first ``<p>``) of one of the core's error pages."""
-
-    def __init__(self, body: str) -> None:
-        super().__init__()  # convert_charrefs: the text comes back unescaped, Jinja re-escapes it
-        self.title = ""
-        self.message = ""
-        self._inside: str | None = None
-        self.feed(body)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if (tag == "h1" and not self.title) or (tag == "p" and not self.message):
-            self._inside = tag
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._inside:
-            self._inside = None
-
-    def handle_data(self, data: str) -> None:
-        if self._inside == "h1":
-            self.title += data
-        elif self._inside == "p":
-            self.message += data
-
-
 def _core_error(web: WebResponse) -> ResponseReturnValue:
     """The core's HTML error pages (403, 400, 405, 503...) inside the sample's layout."""
-    page = _CoreErrorPage(web.body)
     # The auth routes (GET /logout's 405, a failed callback) do not load the session, so
     # current_user is empty there; the cookie alone says a sign-out button belongs in the nav.
     has_session = scalekit.settings.session_cookie in request.cookies
@@ -72,8 +44,8 @@ def _core_error(web: WebResponse) -> ResponseReturnValue:
         render_template(
             "error.html",
             status=web.status,
-            title=page.title,
-            message=page.message,
+            title=web.title,
+            message=web.message,
             has_session=has_session,
         ),
         web.status,

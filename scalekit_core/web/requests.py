@@ -87,12 +87,18 @@ class CookieWrite:
 
 @dataclass(frozen=True)
 class WebResponse:
-    """A complete response: status, headers (``Location``, ``Content-Type``...), body, cookies."""
+    """A complete response: status, headers (``Location``, ``Content-Type``...), body, cookies.
+
+    An HTML error page also carries its ``title`` and ``message`` as plain (unescaped) text,
+    so an app's error hook can show them in its own layout without reading the body.
+    """
 
     status: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""
     cookies: tuple[CookieWrite, ...] = ()
+    title: str = ""
+    message: str = ""
 
     @property
     def location(self) -> str | None:

@@ -81,6 +81,8 @@ def error_page(
         {"Content-Type": "text/html; charset=utf-8", **_NO_STORE, **(headers or {})},
         body,
         tuple(cookies),
+        title,
+        message,
     )
 
 

@@ -200,6 +200,8 @@ def test_forbidden_html_is_escaped_and_api_gets_json(sync_manager: SessionManage
     denied = PermissionDenied("missing_permission", "<script>alert(1)</script>")
     page = sync_manager.forbidden(req(), denied)
     assert page.status == 403 and "<script>" not in page.body and "&lt;script&gt;" in page.body
+    # The text itself, unescaped, for an app that draws the page in its own layout.
+    assert page.title == "Access denied" and "<script>alert(1)</script>" in page.message
     api = sync_manager.forbidden(
         WebRequest("GET", "/api", headers={"accept": "application/json"}), denied
     )
