@@ -3,7 +3,8 @@
 Place it after ``AuthenticationMiddleware``. It sets ``request.scalekit`` (the core ``User``
 or ``None``) and, for a Scalekit user, ``request.user`` / ``request.auser`` (the linked
 Django user, resolved lazily); it writes the session cookies (refresh, rolling expiry,
-deletion) on every response, including the ones views build themselves.
+deletion) on every response, including the ones views build themselves. Under ASGI it
+also answers the login, callback and logout routes with their async views.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, U
 from .conf import get_async_manager, get_manager
 from .http import apply_cookies, to_django_response, web_request
 from .users import alink_user, link_user
+from .views import ASYNC_TWINS
 
 __all__ = ["ScalekitMiddleware"]
 
@@ -54,6 +56,13 @@ class ScalekitMiddleware:
     sync_capable = True
     async_capable = True
 
+    #: Only in async mode (set in ``__init__``): Django fits a middleware's ``process_view`` to
+    #: the handler's mode, and a sync one would put the login views back in Django's thread.
+    process_view: Callable[
+        [HttpRequest, Callable[..., Any], tuple[Any, ...], dict[str, Any]],
+        Awaitable[HttpResponseBase | None],
+    ]
+
     def __init__(
         self,
         get_response: Callable[[HttpRequest], HttpResponseBase]
@@ -63,6 +72,19 @@ class ScalekitMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+            self.process_view = self._async_twin
+
+    async def _async_twin(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        """Under ASGI, the login, callback and logout routes run their async twins (the async
+        client) instead of the sync views; ``CsrfViewMiddleware``'s check comes first."""
+        twin = ASYNC_TWINS.get(view)
+        return None if twin is None else await twin(request)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:

@@ -1,19 +1,28 @@
 """The login, callback and logout views (paths of ``scalekit_django.urls``).
 
 Each view is one core call: build the ``WebRequest``, call the manager, render its answer.
+Under ASGI, ``ScalekitMiddleware`` answers these routes with their async twins (``alogin``,
+``acallback``, ``alogout``, on the async client), so the callback's token exchange never
+holds Django's thread for sync code; under WSGI the sync views run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
 
-from .conf import get_manager
+from .conf import get_async_manager, get_manager
 from .http import to_django_response, web_request
 from .signals import scalekit_user_logged_in
 from .users import pop_login
 
-__all__ = ["callback", "login", "logout"]
+__all__ = ["ASYNC_TWINS", "acallback", "alogin", "alogout", "callback", "login", "logout"]
+
+
+def _return_to(request: HttpRequest) -> str | None:
+    return request.GET.get("return_to") or request.GET.get(REDIRECT_FIELD_NAME)
 
 
 def login(request: HttpRequest) -> HttpResponse:
@@ -21,10 +30,15 @@ def login(request: HttpRequest) -> HttpResponse:
     ``LOGIN_URL = "scalekit:login"`` serves Django's own ``login_required``),
     ``organization_id``, ``connection_id``, ``login_hint`` and IdP-initiated
     ``idp_initiated_login``."""
-    return_to = request.GET.get("return_to") or request.GET.get(REDIRECT_FIELD_NAME)
-    return to_django_response(
-        get_manager().start_login(web_request(request), return_to=return_to), request
-    )
+    web = get_manager().start_login(web_request(request), return_to=_return_to(request))
+    return to_django_response(web, request)
+
+
+async def alogin(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`login`."""
+    manager = get_async_manager()
+    web = await manager.start_login(web_request(request), return_to=_return_to(request))
+    return to_django_response(web, request)
 
 
 def callback(request: HttpRequest) -> HttpResponse:
@@ -40,7 +54,31 @@ def callback(request: HttpRequest) -> HttpResponse:
     return response
 
 
+async def acallback(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`callback` (receivers of the signal may be sync or async)."""
+    pop_login()
+    web = await get_async_manager().complete_login(web_request(request))
+    response = to_django_response(web, request)
+    completed = pop_login()
+    if completed is not None and response.status_code == 302:
+        scalekit_user, user = completed
+        await scalekit_user_logged_in.asend(
+            sender=type(user), request=request, user=user, scalekit_user=scalekit_user
+        )
+    return response
+
+
 def logout(request: HttpRequest) -> HttpResponse:
     """POST only (405 otherwise), same-origin only (403): clears the session and goes to
     Scalekit's logout. ``CsrfViewMiddleware`` also applies: forms need ``{% csrf_token %}``."""
     return to_django_response(get_manager().logout(web_request(request)), request)
+
+
+async def alogout(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`logout`."""
+    return to_django_response(await get_async_manager().logout(web_request(request)), request)
+
+
+#: The async twin of each view, which ``ScalekitMiddleware`` runs in its place under ASGI.
+ASYNC_TWINS: dict[Callable[[HttpRequest], HttpResponse], Callable[..., Awaitable[HttpResponse]]]
+ASYNC_TWINS = {login: alogin, callback: acallback, logout: alogout}

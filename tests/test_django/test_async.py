@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import AsyncClient
 
+from scalekit_core.web import User
+from scalekit_django import conf
 from scalekit_django.conf import get_async_manager
+from scalekit_django.signals import scalekit_user_logged_in
 from scalekit_emulator import EmulatorHandle
 
 from .conftest import asign_in
@@ -66,3 +71,31 @@ async def test_async_refreshed_cookie_survives_404_and_500(async_scalekit: Emula
     assert b"Traceback" not in failed.content
     assert failed.cookies["scalekit_session"].value not in ("", before, after_404)
     assert (await client.get("/api/me", headers=JSON)).status_code == 200
+
+
+async def test_under_asgi_the_login_routes_run_on_the_async_client(
+    async_scalekit: EmulatorHandle,
+) -> None:
+    received: list[str] = []
+
+    async def receiver(sender: Any, scalekit_user: User, **kwargs: Any) -> None:
+        received.append(scalekit_user.id)
+
+    scalekit_user_logged_in.connect(receiver)
+    try:
+        client = AsyncClient()
+        done = await asign_in(client, async_scalekit, "/login?next=/dashboard")
+        assert done.status_code == 302 and done["Location"] == "/dashboard"
+        assert received == ["usr_alice"]  # the signal, sent by the async callback
+        assert (await client.get("/logout")).status_code == 405
+        # CsrfViewMiddleware still checks the POST before the async twin runs.
+        strict = AsyncClient(enforce_csrf_checks=True)
+        refused = await strict.post("/logout", headers={"origin": "http://localhost:8000"})
+        assert refused.status_code == 403 and b"CSRF" in refused.content
+        out = await client.post("/logout", headers={"origin": "http://localhost:8000"})
+        assert out.status_code == 302 and out["Location"].startswith(async_scalekit.url)
+        assert out.cookies["scalekit_session"].value == ""
+    finally:
+        scalekit_user_logged_in.disconnect(receiver)
+    # Login, callback and logout never built the blocking manager and its client.
+    assert conf._manager is None
