@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port
+
 INSTALL_HINT = (
     "redis-server is not installed: apt-get install redis-server (Debian/Ubuntu), "
     "brew install redis (macOS), or set REDIS_SERVER to its path"
@@ -37,12 +39,6 @@ def require_redis_server() -> str:
             pytest.fail(INSTALL_HINT + " (SCALEKIT_REQUIRE_REDIS=1)")
         pytest.skip(INSTALL_HINT)
     return binary
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ping(port: int) -> bool:

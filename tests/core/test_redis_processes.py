@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -18,12 +17,12 @@ import httpx
 import pytest
 
 from scalekit_emulator import EmulatorHandle
-from tests.redis_server import RedisServer, free_port, redis_prefix, redis_server
+from tests.processes import answers, free_port, start_process, wait_until
+from tests.redis_server import RedisServer, redis_prefix, redis_server
 
 pytestmark = pytest.mark.redis
 __all__ = ["redis_prefix", "redis_server"]
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 REQUESTS = 200
 
@@ -45,55 +44,37 @@ def app_url(
         "SCALEKIT_REDIS_URL": redis_server.url,
         "SCALEKIT_REDIS_PREFIX": redis_prefix,
     }
-    log_path = tmp_path / "uvicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "sample_apps.fastapi_app.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(WORKERS),
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_process(
+        "uvicorn",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "sample_apps.fastapi_app.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--no-access-log",
+        ],
+        env,
+        tmp_path,  # uvicorn.log, shown when the test fails
+    )
+
+    def all_workers_serve() -> bool:
+        log = process.output()
+        started = set(re.findall(r"Started server process \[(\d+)\]", log))
+        ready = log.count("Application startup complete") >= WORKERS
+        return len(started) == WORKERS and ready and answers(url + "/", 200)
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            started = set(
-                re.findall(
-                    r"Application startup complete|Started server process \[(\d+)\]",
-                    log_path.read_text(),
-                )
-            )
-            pids = {pid for pid in started if pid}
-            if len(pids) == WORKERS and "Application startup complete" in log_path.read_text():
-                try:
-                    if httpx.get(url + "/", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.1)
+        wait_until(process, all_workers_serve, f"serving with {WORKERS} workers")
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        process.stop()
 
 
 def sign_in(app_url: str, emu: EmulatorHandle) -> str:

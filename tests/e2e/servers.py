@@ -7,21 +7,14 @@ to a file so that a failure can show what the process said.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO
+from dataclasses import dataclass
 
 import httpx
 
 from scalekit_core import ScalekitClient
+from tests.processes import ROOT, Process, answers, free_port, start_process, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_APPS = ROOT / "sample_apps"
 OUTPUT_DIR = ROOT / "test-output" / "e2e"
 APP_NAMES = ("flask_app", "fastapi_app", "django_app")
@@ -30,87 +23,11 @@ COOKIE_SECRET = "e2e-cookie-secret-0123456789-abcdefghij"
 # The apps refresh an access token this many seconds before it expires (the default, 60,
 # would refresh a short-lived token while it is still valid: the tests let one expire).
 REFRESH_BUFFER = 1
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Process:
-    """A started child process whose stdout and stderr go to `log_path`."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-    log_path: Path
-    log_file: IO[bytes] = field(repr=False)
-
-    def output(self) -> str:
-        self.log_file.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def failure(self, what: str) -> str:
-        return (
-            f"{self.name}: {what}\n--- output of {self.name} ({self.log_path}) ---\n{self.output()}"
-        )
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=10)
-        self.log_file.close()
-
-
-def start_process(name: str, args: list[str], env: dict[str, str]) -> Process:
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = OUTPUT_DIR / f"{name}.log"
-    log_file = log_path.open("wb")
-    popen = subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env={**env, "PYTHONUNBUFFERED": "1"},
-        stdin=subprocess.DEVNULL,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    return Process(name, popen, log_path, log_file)
 
 
 def _base_env() -> dict[str, str]:
     # Never let a developer's own Scalekit settings leak into the processes under test.
     return {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
-
-
-def wait_until(
-    process: Process, ready: Callable[[], bool], what: str, timeout: float = START_TIMEOUT
-) -> None:
-    """Poll `ready()` until it is true; fail with the process's output on exit or timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        code = process.popen.poll()
-        if code is not None:
-            raise RuntimeError(process.failure(f"exited with code {code} before {what}"))
-        if ready():
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(process.failure(f"not {what} after {timeout:.0f} s"))
-        time.sleep(0.1)
-
-
-def _answers(url: str, status: int | None = None) -> bool:
-    try:
-        response = httpx.get(url, timeout=2)
-    except httpx.TransportError:
-        return False
-    return status is None or response.status_code == status
 
 
 @dataclass
@@ -138,6 +55,7 @@ class EmulatorProcess:
                 "--enable-controls",
             ],
             _base_env(),
+            OUTPUT_DIR,
         )
         try:
             wait_until(process, lambda: "SCALEKIT_CLIENT_SECRET=" in process.output(), "ready")
@@ -152,7 +70,7 @@ class EmulatorProcess:
             )
             wait_until(
                 process,
-                lambda: _answers(f"{emulator.url}/.well-known/openid-configuration", 200),
+                lambda: answers(f"{emulator.url}/.well-known/openid-configuration", 200),
                 "answering",
             )
         except BaseException:
@@ -224,9 +142,9 @@ class AppProcess:
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
             "SCALEKIT_REFRESH_BUFFER": str(REFRESH_BUFFER),
         }
-        process = start_process(name, [sys.executable, str(run_py)], env)
+        process = start_process(name, [sys.executable, str(run_py)], env, OUTPUT_DIR)
         try:
-            wait_until(process, lambda: _answers(f"{url}/", 200), "answering GET / with 200")
+            wait_until(process, lambda: answers(f"{url}/", 200), "answering GET / with 200")
         except BaseException:
             process.stop()
             raise

@@ -5,11 +5,8 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,12 +14,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from scalekit_emulator import EmulatorHandle
+from tests.processes import ROOT, answers, free_port, start_process, wait_until
 
 from .conftest import HTML, sign_in
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 SIGN_OUT = '<form method="post" action="/logout">'
 
 
@@ -195,41 +192,17 @@ def test_sample_settings_read_the_environment(tmp_path: Path) -> None:
         assert result.stdout.rstrip("\n") == expected, extra
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_run_py_stops_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
     port = free_port()
     env = offline_env(tmp_path, PORT=str(port), SCALEKIT_COOKIE_SECRET="run-secret-" + "r" * 32)
-    run = subprocess.Popen(
-        [sys.executable, str(ROOT / "sample_apps" / "django_app" / "run.py")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run_py = ROOT / "sample_apps" / "django_app" / "run.py"
+    process = start_process("django_app", [sys.executable, str(run_py)], env, tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert run.poll() is None, run.communicate()[0]
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as home:
-                    assert home.status == 200
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "run.py did not answer"
-                time.sleep(0.2)
-        run.send_signal(signum)
-        output = run.communicate(timeout=30)[0]
+        wait_until(process, lambda: answers(f"http://127.0.0.1:{port}/", 200), "answering")
     finally:
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
-    assert run.returncode == 0, output
+        code = process.stop(signum, timeout=30)
+    output = process.output()
+    assert code == 0, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output
     assert "bundled Scalekit emulator" in output and "stopping" in output

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +9,7 @@ from pathlib import Path
 import httpx
 
 from scalekit_emulator import Emulator, EmulatorServer
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.processes import free_port
 
 
 def test_data_file_round_trip(tmp_path: Path) -> None:

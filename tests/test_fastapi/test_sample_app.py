@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from fastapi import FastAPI
 
 from sample_apps.fastapi_app.app import create_app, settings_environ
 from scalekit_emulator import EmulatorHandle
+from tests.processes import ROOT, free_port, start_process, wait_until
 
 from .conftest import BASE, HTML, JSON, SECRET, asgi_client
 from .conftest import login as login_at
@@ -210,47 +208,25 @@ def test_app_base_url_precedence(scalekit_emulator: EmulatorHandle) -> None:
     assert settings_environ(configured)["SCALEKIT_APP_BASE_URL"] == "http://127.0.0.1:9001"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_run_py_stops_cleanly_with_its_emulator(signum: signal.Signals, tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
     env.pop("APP_BASE_URL", None)
     env["PORT"] = str(port)
-    run_py = Path(__file__).resolve().parents[2] / "sample_apps" / "fastapi_app" / "run.py"
-    process = subprocess.Popen(
-        [sys.executable, str(run_py)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run_py = ROOT / "sample_apps" / "fastapi_app" / "run.py"
+    process = start_process("fastapi_app", [sys.executable, str(run_py)], env, tmp_path, tmp_path)
     try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if f"Open http://127.0.0.1:{port}" in line or not line:
-                break
-        emulator = re.search(r"bundled Scalekit emulator at (http://\S+)", "".join(lines))
-        assert emulator is not None, lines
+        announced = f"Open http://127.0.0.1:{port}"
+        wait_until(process, lambda: announced in process.output(), "announcing its URL")
+        emulator = re.search(r"bundled Scalekit emulator at (http://\S+)", process.output())
+        assert emulator is not None, process.output()
         login_page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login_page.headers["location"].startswith(emulator.group(1))
-        process.send_signal(signum)
-        output, _ = process.communicate(timeout=15)
-        assert process.returncode == 0, output
-        assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
-        with pytest.raises(httpx.ConnectError):
-            httpx.get(emulator.group(1) + "/.well-known/openid-configuration", timeout=2)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        code = process.stop(signum)
+    output = process.output()
+    assert code == 0, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(emulator.group(1) + "/.well-known/openid-configuration", timeout=2)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -21,10 +17,9 @@ from flask.testing import FlaskClient
 from sample_apps.flask_app import create_app
 from scalekit_emulator import EmulatorHandle
 from scalekit_flask.testing import login_as
+from tests.processes import ROOT, free_port, start_process, wait_until
 
 from .conftest import BASE_URL, COOKIE_SECRET, HTML, JSON, login, set_cookie_names
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -334,12 +329,6 @@ def test_generated_secret_when_none_is_set(
     assert app.config["SCALEKIT_COOKIE_SECRET"] not in caplog.text
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_run_py_serves_and_stops_on_sigterm(
     scalekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
@@ -351,34 +340,16 @@ def test_run_py_serves_and_stops_on_sigterm(
         "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
     }
     env.pop("APP_BASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "sample_apps" / "flask_app" / "run.py")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run_py = ROOT / "sample_apps" / "flask_app" / "run.py"
+    process = start_process("flask_app", [sys.executable, str(run_py)], env, tmp_path, tmp_path)
     try:
-        assert process.stdout is not None
-        lines: list[Any] = []
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if f"Open http://127.0.0.1:{port}" in line or not line:
-                break
-        assert any(f"Open http://127.0.0.1:{port}" in line for line in lines), lines
+        announced = f"Open http://127.0.0.1:{port}"
+        wait_until(process, lambda: announced in process.output(), "announcing its URL")
         home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert home.status_code == 200 and "Sign in" in home.text
         login_page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login_page.status_code == 302
         assert login_page.headers["location"].startswith(scalekit_emulator.url)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        code = process.stop(signal.SIGTERM)
+    assert code == 0, process.output()
