@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
 from scalekit_emulator import Emulator, EmulatorServer
-from tests.processes import free_port
+from tests.processes import Process, answers, free_port, start_process, wait_until
 
 
 def test_data_file_round_trip(tmp_path: Path) -> None:
@@ -48,64 +47,47 @@ def test_data_file_round_trip(tmp_path: Path) -> None:
         assert r.status_code == 200
 
 
+def start_cli(tmp_path: Path, port: int, *options: str) -> Process:
+    """``python -m scalekit_emulator`` as a user starts it, once it has printed its settings."""
+    args = [sys.executable, "-m", "scalekit_emulator", "--port", str(port), *options]
+    process = start_process("emulator", args, dict(os.environ), tmp_path)
+    try:
+        wait_until(process, lambda: "SCALEKIT_CLIENT_SECRET=" in process.output(), "ready")
+        wait_until(process, lambda: answers(f"http://127.0.0.1:{port}/keys", 200), "answering")
+    except BaseException:
+        process.stop()
+        raise
+    return process
+
+
 def test_cli_prints_environment_and_stops(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scalekit_emulator",
-            "--port",
-            str(port),
-            "--enable-controls",
-            "--data",
-            str(tmp_path / "cli.json"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    data = tmp_path / "cli.json"
+    process = start_cli(tmp_path, port, "--enable-controls", "--data", str(data))
     try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline().strip() for _ in range(3)]
-        assert lines == [
+        assert process.output().splitlines()[:3] == [
             f"SCALEKIT_ENVIRONMENT_URL=http://127.0.0.1:{port}",
             "SCALEKIT_CLIENT_ID=skc_emulator_client",
             "SCALEKIT_CLIENT_SECRET=emulator-client-secret",
         ]
-        assert httpx.get(f"http://127.0.0.1:{port}/keys").status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/_emulator/calls").status_code == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-        proc.stdout.close() if proc.stdout else None
-        proc.stderr.close() if proc.stderr else None
-    assert (tmp_path / "cli.json").exists()
+        code = process.stop(signal.SIGTERM)
+    assert code == 0, process.output()
+    assert data.exists()
 
 
-def test_cli_redirect_uri_replaces_the_local_default() -> None:
+def test_cli_redirect_uri_replaces_the_local_default(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scalekit_emulator",
-            "--port",
-            str(port),
-            "--redirect-uri",
-            "https://app.example.test/auth/callback",
-            "--redirect-uri",
-            "https://*.preview.example.test/auth/callback",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    process = start_cli(
+        tmp_path,
+        port,
+        "--redirect-uri",
+        "https://app.example.test/auth/callback",
+        "--redirect-uri",
+        "https://*.preview.example.test/auth/callback",
     )
     try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("SCALEKIT_ENVIRONMENT_URL=")
 
         def authorize(redirect_uri: str) -> int:
             params = {
@@ -123,7 +105,5 @@ def test_cli_redirect_uri_replaces_the_local_default() -> None:
         assert authorize("https://app.example.test/other") == 400
         assert authorize("http://localhost:3000/auth/callback") == 400
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-        proc.stdout.close() if proc.stdout else None
-        proc.stderr.close() if proc.stderr else None
+        code = process.stop(signal.SIGTERM)
+    assert code == 0, process.output()
