@@ -1,4 +1,4 @@
-"""The one guard step shared by decorators, mixins and DRF: ``manager.require`` -> 302/401/403."""
+"""The one guard step shared by decorators, mixins and DRF: ``manager.guard`` -> 302/401/403."""
 
 from __future__ import annotations
 
@@ -7,13 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from scalekit_core.web import (
-    AsyncSessionManager,
-    AuthenticationRequired,
-    PermissionDenied,
-    SessionManager,
-    User,
-)
+from scalekit_core.web import AsyncSessionManager, SessionManager, User
 
 from .conf import get_manager
 from .http import to_django_response, web_request
@@ -47,21 +41,13 @@ def check_request(
     """``None`` when the request may proceed, else the 302/401/403 response to return
     (``api=True``: an API endpoint, answered with JSON only)."""
     manager = manager_for(request)
-    try:
-        manager.require(
-            scalekit_user(request),
-            scopes=scopes,
-            permissions=permissions,
-            roles=roles,
-            organization_id=organization_id,
-            api=api,
-        )
-    except AuthenticationRequired as exc:
-        return to_django_response(
-            manager.unauthenticated(web_request(request), api=exc.api), request
-        )
-    except PermissionDenied as exc:
-        return to_django_response(
-            manager.forbidden(web_request(request), exc, api=exc.api), request, exc.message
-        )
-    return None
+    response = manager.guard(
+        web_request(request),
+        scalekit_user(request),
+        scopes=scopes,
+        permissions=permissions,
+        roles=roles,
+        organization_id=organization_id,
+        api=api,
+    )
+    return None if response is None else to_django_response(response, request)

@@ -41,12 +41,11 @@ def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) ->
         )
 
 
-def to_django_response(
-    result: WebResponse, request: HttpRequest | None = None, message: str | None = None
-) -> HttpResponse:
+def to_django_response(result: WebResponse, request: HttpRequest | None = None) -> HttpResponse:
     """Render a core response; error pages use ``SCALEKIT_ERROR_TEMPLATE`` when set.
 
-    The template gets ``status_code``, ``reason`` (the HTTP reason phrase) and ``message``.
+    The template gets ``status_code``, ``reason`` (the HTTP reason phrase), and the core
+    page's ``title`` and ``message`` (plain text; the template escapes them).
     """
     headers = dict(result.headers)
     body = result.body
@@ -57,7 +56,8 @@ def to_django_response(
             {
                 "status_code": result.status,
                 "reason": HTTPStatus(result.status).phrase,
-                "message": message,
+                "title": result.title,
+                "message": result.message,
             },
             request,
         )

@@ -88,8 +88,8 @@ class ScalekitMiddleware:
             await self.app(scope, receive, send)
             return
 
-        # Read before the call: a mounted Starlette app replaces ``scope["app"]`` on its way in.
-        plain_500 = _answers_plain_500(scope.get("app"))
+        # Kept before the call: a mounted Starlette app replaces ``scope["app"]`` on its way in.
+        app = scope.get("app")
         started = False
 
         async def send_with_cookies(message: Message) -> None:
@@ -105,7 +105,7 @@ class ScalekitMiddleware:
         try:
             await self.app(scope, receive, send_with_cookies)
         except Exception:
-            if started or not plain_500:
+            if started or not _answers_plain_500(app):
                 raise
             response = PlainTextResponse("Internal Server Error", status_code=500)
             apply_cookies(response, result.cookies)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import g
 from werkzeug.local import LocalProxy
 
-from scalekit_core.web import AuthenticationRequired, PermissionDenied, User
+from scalekit_core.web import User
 
 from .conversion import web_request
 from .extension import current_state, render
@@ -55,20 +55,17 @@ def _guard(
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(*args: object, **kwargs: object) -> ResponseReturnValue:
-            manager = current_state().manager
-            try:
-                manager.require(
-                    get_current_user(),
-                    scopes=scopes,
-                    permissions=permissions,
-                    roles=roles,
-                    organization_id=organization_id,
-                    api=api,
-                )
-            except AuthenticationRequired as exc:
-                return render(manager.unauthenticated(web_request(), api=exc.api))
-            except PermissionDenied as exc:
-                return render(manager.forbidden(web_request(), exc, api=exc.api))
+            response = current_state().manager.guard(
+                web_request(),
+                get_current_user(),
+                scopes=scopes,
+                permissions=permissions,
+                roles=roles,
+                organization_id=organization_id,
+                api=api,
+            )
+            if response is not None:
+                return render(response)
             return view(*args, **kwargs)
 
         return cast(View, guarded)

@@ -36,7 +36,7 @@ from .effects import (
     VerifyIdpLogin,
     WebFlow,
 )
-from .errors import PermissionDenied, SessionStoreUnavailable
+from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
@@ -146,6 +146,35 @@ class _ManagerBase:
             organization_id=organization_id,
             api=api,
         )
+
+    def guard(
+        self,
+        request: WebRequest,
+        user: User | None,
+        *,
+        scopes: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        organization_id: str | None = None,
+        api: bool = False,
+    ) -> WebResponse | None:
+        """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
+        (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
+        return a response rather than raise (decorators, mixins)."""
+        try:
+            self.require(
+                user,
+                scopes=scopes,
+                permissions=permissions,
+                roles=roles,
+                organization_id=organization_id,
+                api=api,
+            )
+        except AuthenticationRequired as exc:
+            return self.unauthenticated(request, api=exc.api)
+        except PermissionDenied as exc:
+            return self.forbidden(request, exc, api=exc.api)
+        return None
 
     @staticmethod
     def _options(

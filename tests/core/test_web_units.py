@@ -477,3 +477,13 @@ def test_twins_have_the_same_surface() -> None:
         return {name for name in dir(cls) if not name.startswith("_")}
 
     assert public(SessionManager) == public(AsyncSessionManager)
+
+
+def test_guard_answers_what_require_refuses(sync_manager: SessionManager) -> None:
+    alice = User("usr_1", permissions=frozenset({"users:read"}))
+    page = WebRequest("GET", "/admin", headers={"accept": "text/html"})
+    assert sync_manager.guard(page, alice, permissions=["users:read"]) is None
+    assert sync_manager.guard(page, None).location == "/auth/login?return_to=%2Fadmin"
+    assert sync_manager.guard(page, None, api=True).status == 401
+    denied = sync_manager.guard(page, alice, permissions=["users:write"])
+    assert denied is not None and denied.status == 403 and "users:write" in denied.message
