@@ -9,6 +9,7 @@ from .errors import TokenValidationError
 
 __all__ = [
     "check_requirements",
+    "is_machine_token",
     "organization_of",
     "permissions_of",
     "roles_of",
@@ -40,6 +41,17 @@ def roles_of(claims: Mapping[str, Any]) -> frozenset[str]:
 def organization_of(claims: Mapping[str, Any]) -> str | None:
     value = claims.get("oid", claims.get("organization_id"))
     return value if isinstance(value, str) and value else None
+
+
+def is_machine_token(claims: Mapping[str, Any], client_id: str) -> bool:
+    """Whether an access token was issued to a client acting for itself (client credentials),
+    not to a user: its subject is a client (RFC 9068 §2.2), i.e. ``sub`` equals its
+    ``client_id`` claim (Scalekit's machine tokens) or this app's own client id, or the
+    provider marks the grant (``gty: client-credentials``)."""
+    sub = claims.get("sub")
+    return (
+        isinstance(sub, str) and (sub == claims.get("client_id") or sub == client_id)
+    ) or claims.get("gty") == "client-credentials"
 
 
 def check_requirements(

@@ -60,7 +60,8 @@ class ScalekitConfig:
     redirect_uri: str | None = None
     post_logout_redirect_uri: str | None = None
     scopes: tuple[str, ...] = DEFAULT_SCOPES
-    #: Expected ``aud`` of access tokens; ``None`` skips the audience check for them.
+    #: One more accepted ``aud`` of access tokens (an API's identifier), kept for
+    #: compatibility: same as ``audiences=(audience,)``.
     audience: str | None = None
     leeway: float = 60.0
     connect_timeout: float = 5.0
@@ -70,6 +71,10 @@ class ScalekitConfig:
     jwks_refetch_interval: float = 30.0
     #: How many verified access tokens to remember (so repeat validation skips the signature).
     verified_cache_size: int = 4096
+    #: Extra accepted ``aud`` values of access tokens (the APIs this app serves). Access
+    #: tokens must name one of :attr:`accepted_audiences`: these plus the client id.
+    audiences: tuple[str, ...] = ()
+    accepted_audiences: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         missing = [
@@ -87,7 +92,13 @@ class ScalekitConfig:
             object.__setattr__(self, "scopes", tuple(self.scopes.split()))
         else:
             object.__setattr__(self, "scopes", tuple(self.scopes))
-        present = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in missing}
+        extra = (self.audiences,) if isinstance(self.audiences, str) else tuple(self.audiences)
+        object.__setattr__(self, "audiences", extra)
+        accepted = {self.client_id, *extra} | ({self.audience} if self.audience else set())
+        object.__setattr__(self, "accepted_audiences", frozenset(accepted))
+        present = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.init and f.name not in missing
+        }
         problems = [f"{name} {complaint}" for name, complaint in _complaints(present).items()]
         if missing:
             problems.insert(0, f"missing Scalekit configuration: {', '.join(missing)}")
@@ -104,7 +115,9 @@ class ScalekitConfig:
         """Read ``SCALEKIT_ENVIRONMENT_URL``, ``SCALEKIT_CLIENT_ID``, ``SCALEKIT_CLIENT_SECRET``.
 
         Optional: ``SCALEKIT_REDIRECT_URI``, ``SCALEKIT_POST_LOGOUT_REDIRECT_URI``,
-        ``SCALEKIT_SCOPES`` (space-separated), ``SCALEKIT_AUDIENCE``, ``SCALEKIT_LEEWAY``.
+        ``SCALEKIT_SCOPES`` (space-separated), ``SCALEKIT_AUDIENCES`` (the extra accepted
+        ``aud`` values of access tokens, space- or comma-separated), ``SCALEKIT_AUDIENCE``
+        (one of them, kept for compatibility), ``SCALEKIT_LEEWAY``.
         Raises ``ConfigurationError`` naming every missing or malformed variable.
         """
         env = os.environ if environ is None else environ
@@ -131,6 +144,8 @@ class ScalekitConfig:
             if env.get(var):
                 values[key] = env[var]
                 variables[key] = var
+        if env.get(prefix + "AUDIENCES"):
+            values["audiences"] = tuple(env[prefix + "AUDIENCES"].replace(",", " ").split())
         if env.get(prefix + "SCOPES"):
             values["scopes"] = tuple(env[prefix + "SCOPES"].split())
         if env.get(prefix + "LEEWAY") and "leeway" not in overrides:

@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
-from .errors import ScalekitError, TokenValidationError
+from .errors import ScalekitConnectionError, ScalekitError, TokenValidationError
 from .flows import Flow, HTTPRequest
 
-__all__ = ["JWKSCache", "parse_jwks", "signing_keys_flow"]
+__all__ = ["MIN_RSA_BITS", "JWKSCache", "parse_jwks", "signing_keys_flow"]
+
+#: RSA keys shorter than this are skipped (NIST SP 800-131A: 2048 bits at least).
+MIN_RSA_BITS = 2048
 
 VerifyKey = Any  # a ``cryptography`` public key object, as PyJWT takes it
 
@@ -21,7 +25,8 @@ VerifyKey = Any  # a ``cryptography`` public key object, as PyJWT takes it
 def parse_jwks(document: object) -> dict[str | None, VerifyKey]:
     """RSA signing keys of a JWKS document by ``kid`` (``None`` for a key without one).
 
-    Keys of other types or uses are skipped; a document with no usable key is an error.
+    Keys of other types or uses, private keys and RSA keys under :data:`MIN_RSA_BITS` bits are
+    skipped; a document with no usable key is an error.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
         raise ScalekitError("the JWKS document has no 'keys' list")
@@ -34,6 +39,8 @@ def parse_jwks(document: object) -> dict[str | None, VerifyKey]:
         try:
             key = RSAAlgorithm.from_jwk(dict(jwk))
         except (jwt.InvalidKeyError, ValueError, TypeError, KeyError):
+            continue
+        if not isinstance(key, RSAPublicKey) or key.key_size < MIN_RSA_BITS:
             continue
         kid = jwk.get("kid")
         keys[kid if isinstance(kid, str) else None] = key
@@ -60,6 +67,8 @@ class JWKSCache:
     last_attempt: float | None = None
     #: Last refetch caused by an unknown ``kid`` (limits what forged kids can cost).
     last_kid_refetch: float | None = None
+    #: Whether the last fetch attempt failed (an unknown ``kid`` then says nothing of a token).
+    failing: bool = False
     #: Header segment of a token -> its key, so a token's header is parsed once per kid.
     by_header: dict[str, VerifyKey] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -88,13 +97,19 @@ class JWKSCache:
         with self.lock:
             self.keys = keys
             self.fetched_at = now
+            self.failing = False
             self.by_header = {}
 
 
 def signing_keys_flow(
     cache: JWKSCache, env_url: str, kid: str | None, now: float
 ) -> Flow[list[VerifyKey]]:
-    """Keys that may have signed a token with ``kid``, fetching the JWKS when needed."""
+    """Keys that may have signed a token with ``kid``, fetching the JWKS when needed.
+
+    ``TokenValidationError("unknown_kid")`` only when the JWKS was read and lacks the key;
+    when it cannot be read (no keys cached, or an unknown ``kid`` during an outage) the
+    fetch's own ``ScalekitError`` is raised: the token may well be good.
+    """
     if cache.should_fetch(kid, now):
         if cache.fetched_at is not None and kid is not None and kid not in cache.keys:
             cache.last_kid_refetch = now
@@ -109,9 +124,12 @@ def signing_keys_flow(
         except ScalekitError:
             # A provider outage with no cached keys is the provider's fault, not the token's:
             # it surfaces as ScalekitConnectionError / ScalekitError (a 503, not a 401).
+            cache.failing = True
             if not cache.keys:
                 raise
     candidates = cache.candidates(kid)
     if not candidates:
+        if cache.failing:
+            raise ScalekitConnectionError("the JWKS endpoint is unavailable")
         raise TokenValidationError("unknown_kid", "no JWKS key matches the token's kid")
     return candidates

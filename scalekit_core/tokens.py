@@ -15,7 +15,12 @@ from .errors import OAuthError, ScalekitError, TokenValidationError
 from .flows import Flow, HTTPRequest, HTTPResponse
 from .options import CodeAuthenticationOptions, TokenValidationOptions
 from .users import user_from_claims
-from .validation import check_id_token_claims, verify_jwt_flow
+from .validation import (
+    check_access_token_type,
+    check_at_hash,
+    check_id_token_claims,
+    verify_jwt_flow,
+)
 
 __all__ = [
     "AuthenticationResponse",
@@ -26,6 +31,7 @@ __all__ = [
     "id_token_claims_flow",
     "parse_token_response",
     "refresh_flow",
+    "refreshed_claims_flow",
 ]
 
 
@@ -188,6 +194,7 @@ def authenticate_with_code_flow(
             "the token endpoint answered without an id_token (is 'openid' in the scopes?)"
         )
     claims = yield from id_token_claims_flow(ctx, tokens.id_token, options.nonce)
+    check_at_hash(claims, tokens.access_token)
     amr = claims.get("amr")
     connection_id = amr[0] if isinstance(amr, list) and amr and isinstance(amr[0], str) else None
     return AuthenticationResponse(
@@ -236,28 +243,37 @@ def client_credentials_flow(
 def access_token_claims_flow(
     ctx: ClientContext, token: object, options: TokenValidationOptions | None = None
 ) -> Flow[dict[str, Any]]:
-    """Claims of a valid access token; repeat validations are served from the verified cache."""
+    """Claims of a valid access token; repeat validations are served from the verified cache.
+
+    The audience is always checked: ``aud`` must name the client id or one of the configured
+    ``audiences`` (``options.audience`` replaces that set for one call). ID tokens and other
+    JWTs that are not access tokens are refused (``reason`` ``not_access_token``).
+    """
     config = ctx.config
     issuer = config.env_url
-    audience = config.audience
+    audiences = config.accepted_audiences
     if options is not None:
         issuer = options.issuer or issuer
-        audience = options.audience or audience
+        if options.audience:
+            audiences = frozenset((options.audience,))
     now = ctx.clock()
     if not isinstance(token, str):
         raise TokenValidationError("malformed", "the token is not a string")
-    claims = ctx.verified.get(token, issuer, audience, now, config.leeway)
+    claims = ctx.verified.get(token, issuer, audiences, now, config.leeway)
     if claims is None:
+        header: dict[str, Any] = {}
         claims = yield from verify_jwt_flow(
             ctx.jwks,
             config.env_url,
             token,
             issuer=issuer,
-            audience=audience,
+            audience=audiences,
             leeway=config.leeway,
             now=now,
+            header_out=header,
         )
-        ctx.verified.put(token, claims, issuer, audience)
+        check_access_token_type(header, claims)
+        ctx.verified.put(token, claims, issuer, audiences)
     if options is not None:
         check_requirements(
             claims,
@@ -267,3 +283,21 @@ def access_token_claims_flow(
             organization_id=options.organization_id,
         )
     return dict(claims)
+
+
+def refreshed_claims_flow(
+    ctx: ClientContext, access_token: str, id_token: str | None, is_jwt: bool
+) -> Flow[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+    """Verify the tokens of a refresh like the login's: the access token (when a JWT) as any
+    access token, the new ID token (when sent) for this client, with ``at_hash`` checked.
+
+    The claims of each (``None`` for an opaque access token or no new ID token).
+    ``TokenValidationError`` when one is wrong; another ``ScalekitError`` when the keys
+    cannot be fetched (nothing is then known of the tokens).
+    """
+    access = (yield from access_token_claims_flow(ctx, access_token)) if is_jwt else None
+    claims: dict[str, Any] | None = None
+    if id_token is not None:
+        claims = yield from id_token_claims_flow(ctx, id_token, None)
+        check_at_hash(claims, access_token)
+    return access, claims

@@ -576,6 +576,7 @@ class Emulator:
                 auth_time=auth_time,
                 now=now,
                 lifetime=lt.id_token,
+                access_token=access,
             )
         )
         refresh: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from typing import Any
 
@@ -11,6 +13,12 @@ from .records import User
 def _times(now: float, lifetime: int) -> dict[str, int]:
     iat = int(now)
     return {"iat": iat, "nbf": iat, "exp": iat + lifetime}
+
+
+def at_hash(access_token: str) -> str:
+    """OIDC Core §3.1.3.6 for RS256: base64url of the left half of SHA-256, unpadded."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
 def access_token_claims(
@@ -65,7 +73,9 @@ def id_token_claims(
     auth_time: float,
     now: float,
     lifetime: int,
+    access_token: str | None = None,
 ) -> dict[str, Any]:
+    """Scalekit's ID token; ``at_hash`` binds it to the access token issued with it."""
     times = _times(now, lifetime)
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -89,6 +99,8 @@ def id_token_claims(
     }
     if nonce:
         claims["nonce"] = nonce
+    if access_token is not None:
+        claims["at_hash"] = at_hash(access_token)
     return claims
 
 

@@ -61,6 +61,7 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "ABSOLUTE_TIMEOUT": ("session", "absolute_timeout", _number),
     "REFRESH_BUFFER": ("session", "refresh_buffer", _number),
     "AUDIENCE": ("client", "audience", _text),
+    "AUDIENCES": ("client", "audiences", _words),
     "LEEWAY": ("client", "leeway", _number),
     "CONNECT_TIMEOUT": ("client", "connect_timeout", _number),
     "READ_TIMEOUT": ("client", "read_timeout", _number),

@@ -27,6 +27,7 @@ __all__ = [
     "StoreSet",
     "VerifyBearer",
     "VerifyIdpLogin",
+    "VerifyRefreshed",
     "WebFlow",
 ]
 
@@ -67,9 +68,24 @@ class VerifyBearer:
 
 @dataclass(frozen=True)
 class RefreshTokens:
-    """Single-flight refresh. Result: ``TokenResponse``; failure: ``RefreshFailed``."""
+    """Single-flight refresh. Result: ``TokenResponse``; failure: ``RefreshFailed``.
+
+    ``wait=False``: when another request is already refreshing this token, fail at once
+    (``RefreshFailed("refresh_in_progress")``) instead of waiting for its outcome.
+    """
 
     refresh_token: str = field(repr=False)
+    wait: bool = True
+
+
+@dataclass(frozen=True)
+class VerifyRefreshed:
+    """Verify a refresh's tokens (``id_token`` ``None``: none to check). Result: the claims
+    ``(access, id)``; ``TokenValidationError`` when one is wrong, another ``ScalekitError``
+    when the keys cannot be fetched."""
+
+    access_token: str = field(repr=False)
+    id_token: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,7 @@ Effect = (
     | VerifyIdpLogin
     | VerifyBearer
     | RefreshTokens
+    | VerifyRefreshed
     | StoreGet
     | StoreSet
     | StoreDelete

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .errors import AuthenticationRequired, PermissionDenied
-from .session_data import User
+from .session_data import Machine, User
 
-__all__ = ["AuthenticationRequired", "PermissionDenied", "require"]
+__all__ = ["AuthenticationRequired", "PermissionDenied", "require", "require_machine"]
 
 
 def require(
@@ -21,12 +21,15 @@ def require(
 ) -> User:
     """The user, or ``AuthenticationRequired`` (no user) / ``PermissionDenied`` (lacking).
 
+    Users only: a machine (client-credentials token) is never accepted here, see
+    :func:`require_machine`.
+
     ``api=True`` marks the errors as coming from an API endpoint (JSON answers only).
 
     >>> require(User("usr_1", permissions=frozenset({"users:read"})), permissions=["users:read"]).id
     'usr_1'
     """
-    if user is None:
+    if not isinstance(user, User):
         raise AuthenticationRequired(api=api)
     if not (scopes or permissions or roles or organization_id):
         return user  # signed in is all that is asked: the common case, kept cheap
@@ -38,3 +41,27 @@ def require(
         exc.api = api
         raise
     return user
+
+
+def require_machine(
+    machine: Machine | None,
+    *,
+    scopes: Iterable[str] = (),
+    organization_id: str | None = None,
+) -> Machine:
+    """The machine client, or ``AuthenticationRequired`` (none) / ``PermissionDenied``
+    (lacking a scope or another organization). Always an API answer (401/403 JSON); users
+    are never accepted here.
+
+    >>> require_machine(Machine("m2m_1", scopes=frozenset({"read"})), scopes=["read"]).client_id
+    'm2m_1'
+    """
+    if not isinstance(machine, Machine):
+        raise AuthenticationRequired("machine authentication required", api=True)
+    if scopes or organization_id:
+        try:
+            machine.check(scopes=scopes, organization_id=organization_id)
+        except PermissionDenied as exc:
+            exc.api = True
+            raise
+    return machine

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from ..claims import is_machine_token
 from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
+from ..validation import MAX_TIME
 from .context import WebContext
-from .effects import RefreshTokens, VerifyBearer, WebFlow
+from .effects import RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
 from .persistence import StoredSession, clear_session, read_session, write_session
-from .refresh import RefreshFailed
+from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
-from .session_data import SessionData, User, unverified_claims
+from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
 __all__ = ["load_flow", "refreshed_session"]
 
@@ -20,10 +22,16 @@ log = logging.getLogger("scalekit_core.web")
 
 
 def refreshed_session(data: SessionData, tokens: TokenResponse, now: float) -> SessionData:
-    """``data`` with the new tokens (a provider that does not rotate keeps the old ones)."""
+    """``data`` with the new tokens (a provider that does not rotate keeps the old ones),
+    marked unverified until :func:`_verify_tokens` has checked them."""
     claims = unverified_claims(tokens.access_token) or {}
     exp = claims.get("exp")
-    expires_at = float(exp) if isinstance(exp, (int, float)) else now + tokens.expires_in
+    expires_at = (
+        float(exp)
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool) and 0 <= exp <= MAX_TIME
+        else now + tokens.expires_in
+    )
+    pending = {"access"} | ({"id"} if tokens.id_token else set())
     return replace(
         data,
         access_token=tokens.access_token,
@@ -31,10 +39,41 @@ def refreshed_session(data: SessionData, tokens: TokenResponse, now: float) -> S
         id_token=tokens.id_token or data.id_token,
         expires_at=expires_at,
         last_seen=now,
+        unverified=frozenset(pending),
     )
 
 
-def _bearer_flow(token: str) -> WebFlow[LoadResult]:
+def _verify_tokens(
+    data: SessionData, subject: str, issuer: object
+) -> WebFlow[tuple[SessionData, str | None]]:
+    """Check a session's unverified tokens like a login's: signatures, ``iss``, ``aud``
+    (``azp``, ``at_hash`` for the ID token), and the session's own subject and issuer.
+
+    ``(data, None)`` when they verify (``unverified`` cleared) or cannot be checked yet (the
+    keys are unreachable: kept unverified, checked again on a later request); ``(data,
+    reason)`` when one is verifiably wrong: the session must end.
+    """
+    id_token = data.id_token if "id" in data.unverified else None
+    try:
+        access, id_claims = yield VerifyRefreshed(data.access_token, id_token)
+    except TokenValidationError as exc:
+        return data, f"refreshed tokens rejected ({exc.reason})"
+    except ScalekitError as exc:
+        log.warning("refreshed tokens kept unverified, signing keys unavailable: %s", exc)
+        return data, None
+    for claims in (access, id_claims):
+        if claims is None:
+            continue
+        if claims.get("sub") != subject:
+            return data, "refreshed tokens belong to another subject"
+        if issuer is not None and claims.get("iss") != issuer:
+            return data, "refreshed tokens come from another issuer"
+    if id_claims is not None:
+        data = replace(data, profile={**data.profile, **trim_profile(id_claims)})
+    return replace(data, unverified=frozenset()), None
+
+
+def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
     try:
         claims = yield VerifyBearer(token)
     except TokenValidationError as exc:
@@ -43,6 +82,8 @@ def _bearer_flow(token: str) -> WebFlow[LoadResult]:
     except ScalekitError as exc:
         log.warning("bearer token not checked, signing keys unavailable: %s", type(exc).__name__)
         return LoadResult(None)
+    if is_machine_token(claims, client_id):
+        return LoadResult(None, machine=Machine.from_claims(claims))
     return LoadResult(User.from_claims(claims, is_bearer=True))
 
 
@@ -50,7 +91,7 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
     token = request.bearer_token
     if token is not None:
-        return (yield from _bearer_flow(token))
+        return (yield from _bearer_flow(token, ctx.client.config.client_id))
     cookies = request.cookies
     stored: StoredSession = yield from read_session(ctx, cookies)
     if not stored.present:
@@ -70,29 +111,50 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         return (yield from end("absolute timeout"))
     if now - data.last_seen >= settings.idle_timeout:
         return (yield from end("idle timeout"))
-    if data.user is None:
+    user = data.user
+    if user is None:
         return (yield from end("session without a subject"))
+    # Known before any refresh: refreshed tokens must keep them.
+    subject = user.id
+    issuer = user.claims.get("iss")
 
     if data.expires_at - now <= settings.refresh_buffer:
         if data.refresh_token is None:
             if now >= data.expires_at:
                 return (yield from end("access token expired and no refresh token"))
         else:
+            expired = now >= data.expires_at
             try:
-                tokens = yield RefreshTokens(data.refresh_token)
+                # Only a request whose token has expired waits for a refresh in flight.
+                tokens = yield RefreshTokens(data.refresh_token, wait=expired)
             except RefreshFailed as exc:
                 if exc.ends_session:
                     return (yield from end(f"refresh refused ({exc.reason})"))
-                log.warning("session refresh failed: %s", exc.reason)
-                if now >= data.expires_at:
+                if exc.reason != IN_PROGRESS:
+                    log.warning("session refresh failed: %s", exc.reason)
+                if expired:
                     return LoadResult(None)  # keep the cookies: the provider may come back
             else:
-                data = refreshed_session(data, tokens, now)
+                data, ended = yield from _verify_tokens(
+                    refreshed_session(data, tokens, now), subject, issuer
+                )
+                if ended is not None:
+                    return (yield from end(ended))
                 writes = yield from write_session(ctx, cookies, data, stored.session_id, now)
                 return LoadResult(data.user, tuple(writes))
 
-    # Rolling idle expiry: rewrite the session now and then, not on every request.
     writes_: list[CookieWrite] = []
+    if data.unverified:
+        # A refresh accepted during a JWKS outage: check its tokens now the keys may be back.
+        checked, ended = yield from _verify_tokens(data, subject, issuer)
+        if ended is not None:
+            return (yield from end(ended))
+        if not checked.unverified:
+            data = checked.touched(now)
+            writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)
+            return LoadResult(data.user, tuple(writes_))
+
+    # Rolling idle expiry: rewrite the session now and then, not on every request.
     if now - data.last_seen >= min(60.0, settings.idle_timeout / 10):
         data = data.touched(now)
         writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)

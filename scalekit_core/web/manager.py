@@ -19,9 +19,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from ..client import AsyncScalekitClient, ScalekitClient
+from ..drivers import run_async, run_sync
 from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
-from ..tokens import AuthenticationResponse, TokenResponse
+from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -34,10 +35,11 @@ from .effects import (
     StoreSet,
     VerifyBearer,
     VerifyIdpLogin,
+    VerifyRefreshed,
     WebFlow,
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require
+from .guards import require, require_machine
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import is_same_origin, logout_flow
@@ -55,7 +57,7 @@ from .responses import (
     store_unavailable_response,
     unauthenticated_response,
 )
-from .session_data import User, is_jwt
+from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
 
@@ -176,6 +178,36 @@ class _ManagerBase:
             return self.forbidden(request, exc, api=exc.api)
         return None
 
+    def require_machine(
+        self,
+        machine: Machine | None,
+        *,
+        scopes: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> Machine:
+        """The machine client (a client-credentials bearer token), or
+        ``AuthenticationRequired`` / ``PermissionDenied`` (always API answers). Users never
+        pass, machines never pass :meth:`require`."""
+        return require_machine(machine, scopes=scopes, organization_id=organization_id)
+
+    def guard_machine(
+        self,
+        request: WebRequest,
+        machine: Machine | None,
+        *,
+        scopes: Iterable[str] = (),
+        organization_id: str | None = None,
+    ) -> WebResponse | None:
+        """``None`` when the machine client may go on, else the 401 or 403 JSON answer (the
+        machine twin of :meth:`guard`)."""
+        try:
+            self.require_machine(machine, scopes=scopes, organization_id=organization_id)
+        except AuthenticationRequired:
+            return self.unauthenticated(request, api=True)
+        except PermissionDenied as exc:
+            return self.forbidden(request, exc, api=True)
+        return None
+
     @staticmethod
     def _options(
         return_to: str | None,
@@ -268,10 +300,10 @@ class SessionManager(_ManagerBase):
         return int(self._store.delete_by_scalekit_session(scalekit_session_id))
 
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
-        tokens = self._sync_client.refresh_access_token(refresh_token)
-        if is_jwt(tokens.access_token):
-            self._sync_client.validate_access_token_and_get_claims(tokens.access_token)
-        return tokens
+        # Only the token request runs under the single flight: the provider's answer is shared
+        # as is, and each request verifies it (VerifyRefreshed), so a JWKS outage never turns
+        # an accepted refresh (its refresh token already rotated) into a failed one.
+        return self._sync_client.refresh_access_token(refresh_token)
 
     def _perform(self, effect: Effect) -> Any:
         client = self._sync_client
@@ -285,7 +317,11 @@ class SessionManager(_ManagerBase):
             return self._store.delete(effect.session_id)
         if isinstance(effect, RefreshTokens):
             token = effect.refresh_token
-            return self._refresh.run(token, lambda: self._refresh_now(token))
+            return self._refresh.run(token, lambda: self._refresh_now(token), wait=effect.wait)
+        if isinstance(effect, VerifyRefreshed):
+            access = effect.access_token
+            flow = refreshed_claims_flow(client._ctx, access, effect.id_token, is_jwt(access))
+            return run_sync(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return client.validate_access_token_and_get_claims(effect.token)
         if isinstance(effect, ExchangeCode):
@@ -405,10 +441,8 @@ class AsyncSessionManager(_ManagerBase):
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
-        tokens = await self._async_client.refresh_access_token(refresh_token)
-        if is_jwt(tokens.access_token):
-            await self._async_client.validate_access_token_and_get_claims(tokens.access_token)
-        return tokens
+        # See SessionManager._refresh_now: verification happens outside the single flight.
+        return await self._async_client.refresh_access_token(refresh_token)
 
     @staticmethod
     async def _settle(value: Any) -> Any:
@@ -428,7 +462,13 @@ class AsyncSessionManager(_ManagerBase):
             return await self._settle(self._store.delete(effect.session_id))
         if isinstance(effect, RefreshTokens):
             token = effect.refresh_token
-            return await self._refresh.run(token, lambda: self._refresh_now(token))
+            return await self._refresh.run(
+                token, lambda: self._refresh_now(token), wait=effect.wait
+            )
+        if isinstance(effect, VerifyRefreshed):
+            access = effect.access_token
+            flow = refreshed_claims_flow(client._ctx, access, effect.id_token, is_jwt(access))
+            return await run_async(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return await client.validate_access_token_and_get_claims(effect.token)
         if isinstance(effect, ExchangeCode):

@@ -11,6 +11,11 @@ process takes over), refreshes, and publishes the outcome with the lock's releas
 atomic step; the others poll briefly for that outcome instead of replaying a rotated token.
 The published outcome stays readable for ``refresh_result_ttl`` (the grace window during
 which requests still carrying the previous session get the new tokens).
+
+A request whose access token is still valid need not wait for a refresh another request is
+running (``wait=False``): it fails at once with ``refresh_in_progress`` and is served with
+its current session, so a slow provider holds only the requests that cannot go on without
+new tokens.
 """
 
 from __future__ import annotations
@@ -55,6 +60,14 @@ class RefreshFailed(ScalekitError):
 
 _Outcome = TokenResponse | RefreshFailed
 RefreshOutcome = _Outcome
+
+#: The reason of the ``RefreshFailed`` of a request that did not wait for a refresh in flight.
+IN_PROGRESS = "refresh_in_progress"
+
+
+def _in_progress() -> RefreshFailed:
+    return RefreshFailed(IN_PROGRESS, ends_session=False)
+
 
 #: How often a process waiting for another process's refresh looks for its outcome.
 _POLL_INTERVAL = 0.02
@@ -148,6 +161,10 @@ class RefreshOutcomes:
         self._entries[key] = (now + ttl, outcome)
 
 
+def _is_in_progress(outcome: _Outcome) -> bool:
+    return isinstance(outcome, RefreshFailed) and outcome.reason == IN_PROGRESS
+
+
 def _settle(outcome: _Outcome) -> TokenResponse:
     if isinstance(outcome, RefreshFailed):
         # A fresh exception per waiter: one instance raised in many threads would share
@@ -175,6 +192,7 @@ def _run_shared(
     outcomes: RefreshOutcomes,
     key: str,
     refresh: Callable[[], TokenResponse],
+    wait: bool = True,
 ) -> _Outcome:
     """One refresh across every process sharing ``shared``."""
     deadline = time.monotonic() + shared.refresh_wait
@@ -197,6 +215,8 @@ def _run_shared(
             finally:
                 if not published:
                     shared.release_refresh_lock(key, owner)
+        if not wait:
+            return _in_progress()
         if time.monotonic() >= deadline:
             return RefreshFailed("refresh_lock_timeout", ends_session=False)
         time.sleep(_POLL_INTERVAL)
@@ -207,6 +227,7 @@ async def _run_shared_async(
     outcomes: RefreshOutcomes,
     key: str,
     refresh: Callable[[], Awaitable[TokenResponse]],
+    wait: bool = True,
 ) -> _Outcome:
     """The awaitable twin of :func:`_run_shared`."""
     deadline = time.monotonic() + shared.refresh_wait
@@ -235,6 +256,8 @@ async def _run_shared_async(
             finally:
                 if not published:
                     await shared.release_refresh_lock(key, owner)
+        if not wait:
+            return _in_progress()
         if time.monotonic() >= deadline:
             return RefreshFailed("refresh_lock_timeout", ends_session=False)
         await anyio.sleep(_POLL_INTERVAL)
@@ -252,12 +275,17 @@ class RefreshCoordinator:
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
-    def run(self, refresh_token: str, refresh: Callable[[], TokenResponse]) -> TokenResponse:
+    def run(
+        self, refresh_token: str, refresh: Callable[[], TokenResponse], *, wait: bool = True
+    ) -> TokenResponse:
+        """New tokens; ``wait=False`` fails with ``refresh_in_progress`` rather than wait."""
         key = refresh_key(refresh_token)
         with self._guard:
             known = self.outcomes.get(key)
             if known is not None:
                 return _settle(known)
+            if not wait and key in self._locks:
+                raise _in_progress()
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._guard:
@@ -266,7 +294,7 @@ class RefreshCoordinator:
                 return _settle(known)
             try:
                 if self.shared is not None:
-                    outcome = _run_shared(self.shared, self.outcomes, key, refresh)
+                    outcome = _run_shared(self.shared, self.outcomes, key, refresh, wait)
                 else:
                     outcome = _attempt(refresh)
             except BaseException:
@@ -274,7 +302,8 @@ class RefreshCoordinator:
                     self._locks.pop(key, None)
                 raise
             with self._guard:
-                self.outcomes.put(key, outcome)
+                if not _is_in_progress(outcome):
+                    self.outcomes.put(key, outcome)
                 self._locks.pop(key, None)
         return _settle(outcome)
 
@@ -290,12 +319,19 @@ class AsyncRefreshCoordinator:
         self._locks: dict[str, anyio.Lock] = {}
 
     async def run(
-        self, refresh_token: str, refresh: Callable[[], Awaitable[TokenResponse]]
+        self,
+        refresh_token: str,
+        refresh: Callable[[], Awaitable[TokenResponse]],
+        *,
+        wait: bool = True,
     ) -> TokenResponse:
+        """New tokens; ``wait=False`` fails with ``refresh_in_progress`` rather than wait."""
         key = refresh_key(refresh_token)
         known = self.outcomes.get(key)
         if known is not None:
             return _settle(known)
+        if not wait and key in self._locks:
+            raise _in_progress()
         lock = self._locks.setdefault(key, anyio.Lock())
         async with lock:
             known = self.outcomes.get(key)
@@ -303,7 +339,9 @@ class AsyncRefreshCoordinator:
                 return _settle(known)
             try:
                 if self.shared is not None:
-                    outcome = await _run_shared_async(self.shared, self.outcomes, key, refresh)
+                    outcome = await _run_shared_async(
+                        self.shared, self.outcomes, key, refresh, wait
+                    )
                 else:
                     try:
                         outcome = await refresh()
@@ -314,6 +352,7 @@ class AsyncRefreshCoordinator:
             except BaseException:
                 self._locks.pop(key, None)
                 raise
-            self.outcomes.put(key, outcome)
+            if not _is_in_progress(outcome):
+                self.outcomes.put(key, outcome)
             self._locks.pop(key, None)
         return _settle(outcome)

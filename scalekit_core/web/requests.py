@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
-    from .session_data import User
+    from .session_data import Machine, User
 
 __all__ = ["CookieWrite", "LoadResult", "WebRequest", "WebResponse"]
 
@@ -109,6 +109,9 @@ class WebResponse:
 class LoadResult:
     """The outcome of ``load``: the user (or ``None``) and cookies to set on any response.
 
+    ``machine`` is set instead of ``user`` for a client-credentials bearer token: a machine
+    is never a user, so nothing that reads ``user`` treats it as signed in.
+
     ``response`` is set when the request must not go on (the session store is down): the
     adapter sends it as is (a 503 page or JSON) instead of calling the view.
     """
@@ -116,6 +119,7 @@ class LoadResult:
     user: User | None
     cookies: tuple[CookieWrite, ...] = ()
     response: WebResponse | None = None
+    machine: Machine | None = None
 
     def cookies_to_add(self, already_set: Iterable[str]) -> tuple[CookieWrite, ...]:
         """The writes to add to a response that already sets the cookies named ``already_set``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -14,7 +15,15 @@ from ..claims import check_requirements, organization_of, permissions_of, roles_
 from ..errors import TokenValidationError
 from .errors import PermissionDenied
 
-__all__ = ["PROFILE_CLAIMS", "SessionData", "User", "is_jwt", "trim_profile", "unverified_claims"]
+__all__ = [
+    "PROFILE_CLAIMS",
+    "Machine",
+    "SessionData",
+    "User",
+    "is_jwt",
+    "trim_profile",
+    "unverified_claims",
+]
 
 #: ID-token claims kept in a session (the rest, e.g. ``nonce``, ``at_hash``, is dropped).
 PROFILE_CLAIMS = (
@@ -60,9 +69,14 @@ def is_jwt(token: str) -> bool:
 
 
 def _number(value: object) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+    """A finite number as a float; ``None`` for anything else (``NaN``, ``10**400``, text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _text(value: object) -> str | None:
@@ -75,6 +89,11 @@ class SessionData:
 
     ``created_at`` drives the absolute timeout and ``last_seen`` the idle timeout; both are
     independent of ``expires_at``, the access token's expiry.
+
+    ``unverified`` names the tokens of a refresh that the provider accepted but whose
+    signature could not be checked yet (the JWKS was unreachable): ``"access"`` and/or
+    ``"id"``. They are kept (the refresh token was rotated) and checked on a later request;
+    meanwhile the user is read from the verified ID-token profile only.
     """
 
     access_token: str = field(repr=False)
@@ -84,6 +103,7 @@ class SessionData:
     refresh_token: str | None = field(default=None, repr=False)
     id_token: str | None = field(default=None, repr=False)
     profile: Mapping[str, Any] = field(default_factory=dict)
+    unverified: frozenset[str] = frozenset()
 
     def to_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -98,6 +118,8 @@ class SessionData:
             payload["rt"] = self.refresh_token
         if self.id_token:
             payload["it"] = self.id_token
+        if self.unverified:
+            payload["uv"] = sorted(self.unverified)
         return payload
 
     @classmethod
@@ -112,6 +134,7 @@ class SessionData:
         profile = payload.get("p", {})
         refresh_token = payload.get("rt")
         id_token = payload.get("it")
+        unverified = payload.get("uv", [])
         if (
             not access_token
             or expires_at is None
@@ -120,10 +143,19 @@ class SessionData:
             or not isinstance(profile, dict)
             or (refresh_token is not None and not isinstance(refresh_token, str))
             or (id_token is not None and not isinstance(id_token, str))
+            or not isinstance(unverified, list)
+            or not all(item in ("access", "id") for item in unverified)
         ):
             return None
         return cls(
-            access_token, expires_at, created_at, last_seen, refresh_token, id_token, profile
+            access_token,
+            expires_at,
+            created_at,
+            last_seen,
+            refresh_token,
+            id_token,
+            profile,
+            frozenset(unverified),
         )
 
     def touched(self, now: float) -> SessionData:
@@ -133,7 +165,8 @@ class SessionData:
     def user(self) -> User | None:
         """The ``User`` of this session, read once: from the access token's claims when it is
         a JWT, completed (or, for an opaque token, made) from the ID-token profile."""
-        claims = unverified_claims(self.access_token) or {}
+        trusted = "access" not in self.unverified
+        claims = (unverified_claims(self.access_token) if trusted else None) or {}
         return User.from_claims(claims, self.profile, expires_at=self.expires_at)
 
     @property
@@ -233,8 +266,10 @@ class User:
             raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serializable view (for ``/api/me``); tokens are never part of it."""
+        """A JSON-serializable view (for ``/api/me``); tokens are never part of it. Never
+        raises, whatever the claims held."""
         return {
+            "kind": "user",
             "id": self.id,
             "email": self.email,
             "name": self.name,
@@ -243,7 +278,72 @@ class User:
             "roles": sorted(self.roles),
             "permissions": sorted(self.permissions),
             "scopes": sorted(self.scopes),
-            "expires_at": self.expires_at,
+            "expires_at": _number(self.expires_at),
             "is_bearer": self.is_bearer,
-            "profile": dict(self.profile),
+            "profile": _json_safe(self.profile),
+        }
+
+
+def _json_safe(value: object, depth: int = 0) -> Any:
+    """``value`` with only what strict JSON can carry (finite numbers, text, lists, objects)."""
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if _number(value) is not None and abs(value) < 2**53 else None
+    if depth > 16:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item, depth + 1) for item in value]
+    return None
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A machine client of a request: a client-credentials access token (bearer only).
+
+    Never a :class:`User`: user guards refuse it; machine guards (``require_machine``)
+    accept it with its ``client_id``, ``organization_id`` and ``scopes``.
+    """
+
+    client_id: str
+    organization_id: str | None = None
+    scopes: frozenset[str] = frozenset()
+    claims: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    expires_at: float | None = None
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Machine | None:
+        """``None`` when the claims name no client."""
+        client_id = _text(claims.get("client_id")) or _text(claims.get("sub"))
+        if not client_id:
+            return None
+        return cls(
+            client_id=client_id,
+            organization_id=organization_of(claims),
+            scopes=scopes_of(claims),
+            claims=dict(claims),
+            expires_at=_number(claims.get("exp")),
+        )
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def check(self, *, scopes: Iterable[str] = (), organization_id: str | None = None) -> None:
+        """Raise ``PermissionDenied`` unless the client has every scope and the organization."""
+        facts = {"scopes": sorted(self.scopes), "oid": self.organization_id}
+        try:
+            check_requirements(facts, scopes=scopes, organization_id=organization_id)
+        except TokenValidationError as exc:
+            raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable view; tokens are never part of it. Never raises."""
+        return {
+            "kind": "machine",
+            "client_id": self.client_id,
+            "organization_id": self.organization_id,
+            "scopes": sorted(self.scopes),
+            "expires_at": _number(self.expires_at),
         }

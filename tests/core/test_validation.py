@@ -150,15 +150,19 @@ def _hs256_signed_with_public_key(claims: dict[str, Any]) -> str:
     return (signing_input + b"." + signature).decode()
 
 
-def test_audience_checked_only_when_configured() -> None:
+def test_audience_checked_by_default_client_id_plus_configured_audiences() -> None:
     token = signing_key().sign(access_claims(NOW, aud=["other-api"]))
-    assert validate(make_ctx(), token, KeysEndpoint())["aud"] == ["other-api"]
+    assert reason_of(lambda: validate(make_ctx(), token, KeysEndpoint())) == "invalid_audience"
     assert (
         reason_of(lambda: validate(make_ctx(audience="my-api"), token, KeysEndpoint()))
         == "invalid_audience"
     )
+    assert validate(make_ctx(audiences=("other-api",)), token, KeysEndpoint())["sub"] == "usr_123"
+    assert validate(make_ctx(audience="other-api"), token, KeysEndpoint())["sub"] == "usr_123"
     options = TokenValidationOptions(audience="other-api")
     assert validate(make_ctx(audience="my-api"), token, KeysEndpoint(), options)["sub"] == "usr_123"
+    own = signing_key().sign(access_claims(NOW))
+    assert validate(make_ctx(audiences=("my-api",)), own, KeysEndpoint())["sub"] == "usr_123"
 
 
 def test_scopes_from_string_and_list_whole_words_only() -> None:
