@@ -9,6 +9,14 @@ from .models import ScalekitIdentity
 
 @admin.register(ScalekitIdentity)
 class ScalekitIdentityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("subject", "issuer", "user", "updated_at")
+    list_display = ("subject", "issuer", "user", "granted_staff", "granted_superuser", "updated_at")
     search_fields = ("subject", "user__username", "user__email")
-    readonly_fields = ("user", "issuer", "subject", "created_at", "updated_at")
+    readonly_fields = (
+        "user",
+        "issuer",
+        "subject",
+        "granted_staff",
+        "granted_superuser",
+        "created_at",
+        "updated_at",
+    )

@@ -3,12 +3,17 @@
 - ``scalekit.E001``: missing or malformed ``SCALEKIT_*`` settings (each one named).
 - ``scalekit.E002``: ``ScalekitMiddleware`` is not in ``MIDDLEWARE``.
 - ``scalekit.E003``: ``SCALEKIT_CREATE_USERS`` is not a boolean.
-- ``scalekit.E004``: ``SCALEKIT_ADMIN_ROLE`` is not a string or ``None``.
 - ``scalekit.E005``: ``SCALEKIT_ON_LOGIN`` is neither a callable nor its importable path.
 - ``scalekit.E006``: ``SCALEKIT_LOGIN_PATH`` / ``_CALLBACK_PATH`` / ``_LOGOUT_PATH`` does not
   resolve to its view (the redirect URI would 404 at Scalekit's return).
+- ``scalekit.E007``: ``SCALEKIT_STAFF_ORGANIZATIONS`` / ``SCALEKIT_SUPERUSER_ORGANIZATIONS`` is
+  not a dict of organization id -> role name (a malformed one grants nothing).
 - ``scalekit.W001``: ``ScalekitBackend`` is not in ``AUTHENTICATION_BACKENDS``.
 - ``scalekit.W002``: ``ScalekitMiddleware`` comes before ``AuthenticationMiddleware``.
+- ``scalekit.W003``: ``SCALEKIT_ADMIN_ROLE`` is set: it is no longer read (a role alone would
+  make the admin of any customer organization staff); name the organizations instead.
+- ``scalekit.W004``: a key of those mappings does not look like a Scalekit organization id
+  (``org_…``), e.g. an external id or a display name: it never matches.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.utils.module_loading import import_string
 from scalekit_core import ConfigurationError
 
 from . import views
-from .conf import get_settings, parse_settings, scalekit_values
+from .conf import get_settings, organization_roles_problem, parse_settings, scalekit_values
 
 __all__ = ["check_installation", "check_settings", "check_urls"]
 
@@ -48,9 +53,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     values = scalekit_values()
     if not isinstance(values.get("SCALEKIT_CREATE_USERS", True), bool):
         errors.append(Error("SCALEKIT_CREATE_USERS must be True or False.", id="scalekit.E003"))
-    role = values.get("SCALEKIT_ADMIN_ROLE", "admin")
-    if role is not None and not isinstance(role, str):
-        errors.append(Error("SCALEKIT_ADMIN_ROLE must be a role name or None.", id="scalekit.E004"))
+    errors += _check_privileges(values)
     hook = values.get("SCALEKIT_ON_LOGIN")
     if hook is not None:
         try:
@@ -65,6 +68,58 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     return errors
+
+
+ORGANIZATION_SETTINGS = ("SCALEKIT_STAFF_ORGANIZATIONS", "SCALEKIT_SUPERUSER_ORGANIZATIONS")
+
+
+def _check_privileges(values: dict[str, Any]) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if "SCALEKIT_ADMIN_ROLE" in values:
+        role = values["SCALEKIT_ADMIN_ROLE"]
+        messages.append(
+            Warning(
+                "SCALEKIT_ADMIN_ROLE is no longer read: a role alone grants nothing, because "
+                "every organization defines its own roles (the admin of any customer "
+                "organization has the role 'admin').",
+                hint=(
+                    "Name the organization whose role makes staff: SCALEKIT_STAFF_ORGANIZATIONS"
+                    f" = {{'org_…': {role!r}}}, and SCALEKIT_SUPERUSER_ORGANIZATIONS (same "
+                    "shape) for superusers; then delete SCALEKIT_ADMIN_ROLE."
+                    if isinstance(role, str) and role
+                    else "Delete SCALEKIT_ADMIN_ROLE; SCALEKIT_STAFF_ORGANIZATIONS and "
+                    "SCALEKIT_SUPERUSER_ORGANIZATIONS ({'org_…': 'admin'}) grant the flags."
+                ),
+                id="scalekit.W003",
+            )
+        )
+    for name in ORGANIZATION_SETTINGS:
+        value = values.get(name)
+        if value is None:
+            continue
+        problem = organization_roles_problem(value)
+        if problem is not None:
+            messages.append(
+                Error(
+                    f"{name} {problem}; it grants nothing until fixed.",
+                    hint=f"{name} = {{'org_…': 'admin'}}: the Scalekit organization id, and "
+                    "the role in that organization.",
+                    id="scalekit.E007",
+                )
+            )
+            continue
+        for organization in value:
+            if not organization.startswith("org_"):
+                messages.append(
+                    Warning(
+                        f"{name} names {organization!r}, which is not a Scalekit organization "
+                        "id (org_…): it never matches.",
+                        hint="Use the organization's id from the Scalekit dashboard, not its "
+                        "name or external id.",
+                        id="scalekit.W004",
+                    )
+                )
+    return messages
 
 
 def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,6 @@ from scalekit_core.web import (
 
 __all__ = [
     "aclose_async_managers",
-    "admin_role",
     "create_users",
     "get_async_client",
     "get_async_manager",
@@ -36,8 +35,12 @@ __all__ = [
     "get_manager",
     "get_settings",
     "on_login_hook",
+    "organization_roles",
+    "organization_roles_problem",
     "parse_settings",
     "scalekit_values",
+    "staff_organizations",
+    "superuser_organizations",
 ]
 
 _lock = threading.Lock()
@@ -74,10 +77,37 @@ def create_users() -> bool:
     return bool(getattr(settings, "SCALEKIT_CREATE_USERS", True))
 
 
-def admin_role() -> str | None:
-    """``SCALEKIT_ADMIN_ROLE`` (default ``"admin"``): the role that makes staff + superuser."""
-    value = getattr(settings, "SCALEKIT_ADMIN_ROLE", "admin")
-    return value if isinstance(value, str) and value else None
+def organization_roles_problem(value: object) -> str | None:
+    """What is wrong with a ``{"org_…": "role"}`` setting, or ``None`` when it is well formed."""
+    if not isinstance(value, Mapping):
+        return "must be a dict of organization id -> role name"
+    for organization, role in value.items():
+        if not isinstance(organization, str) or not organization:
+            return f"has a key that is not an organization id: {organization!r}"
+        if not isinstance(role, str) or not role:
+            return f"maps {organization!r} to {role!r}, not to a role name"
+    return None
+
+
+def organization_roles(name: str) -> Mapping[str, str]:
+    """The ``{"org_…": "role"}`` setting ``name``; empty when unset or malformed (fail closed:
+    a malformed mapping grants nothing, and the system check names it)."""
+    value = getattr(settings, name, None)
+    if value is None or organization_roles_problem(value) is not None:
+        return {}
+    return dict(value)
+
+
+def staff_organizations() -> Mapping[str, str]:
+    """``SCALEKIT_STAFF_ORGANIZATIONS`` (default: none): organization id -> the role in that
+    organization that makes a user ``is_staff``."""
+    return organization_roles("SCALEKIT_STAFF_ORGANIZATIONS")
+
+
+def superuser_organizations() -> Mapping[str, str]:
+    """``SCALEKIT_SUPERUSER_ORGANIZATIONS`` (default: none): organization id -> the role in
+    that organization that makes a user ``is_superuser``."""
+    return organization_roles("SCALEKIT_SUPERUSER_ORGANIZATIONS")
 
 
 def on_login_hook() -> Callable[..., Any] | None:

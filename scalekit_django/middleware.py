@@ -4,7 +4,9 @@ Place it after ``AuthenticationMiddleware``. It sets ``request.scalekit`` (the c
 or ``None``) and, for a Scalekit user, ``request.user`` / ``request.auser`` (the linked
 Django user, resolved lazily); it writes the session cookies (refresh, rolling expiry,
 deletion) on every response, including the ones views build themselves. Under ASGI it
-also answers the login, callback and logout routes with their async views.
+also answers the login, callback and logout routes with their async views. When the view
+signed the user out with Django's own ``logout()`` (e.g. the admin's "Log out"), it ends the
+Scalekit session on that response (see ``scalekit_django.signals``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, U
 
 from .conf import get_async_manager, get_manager
 from .http import apply_cookies, to_django_response, web_request
+from .signals import SIGNED_OUT
 from .users import alink_user, link_user
 from .views import ASYNC_TWINS
 
@@ -95,7 +98,10 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = cast(HttpResponseBase, self.get_response(request))
-        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        if getattr(request, SIGNED_OUT, False):
+            apply_cookies(response, manager.end_session(web_request(request)))
+        else:
+            apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -105,5 +111,8 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
-        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        if getattr(request, SIGNED_OUT, False):
+            apply_cookies(response, await manager.end_session(web_request(request)))
+        else:
+            apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

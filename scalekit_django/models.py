@@ -16,6 +16,11 @@ class ScalekitIdentity(models.Model):
     )
     issuer: models.CharField[str, str] = models.CharField(max_length=255)
     subject: models.CharField[str, str] = models.CharField(max_length=255)
+    # Whether SCALEKIT_STAFF_ORGANIZATIONS / _SUPERUSER_ORGANIZATIONS set the user's flag at a
+    # sign-in with this identity: only such a flag is taken away when the mapping stops
+    # matching, never one that the app granted itself.
+    granted_staff: models.BooleanField[bool, bool] = models.BooleanField(default=False)
+    granted_superuser: models.BooleanField[bool, bool] = models.BooleanField(default=False)
     created_at: models.DateTimeField[Any, Any] = models.DateTimeField(auto_now_add=True)
     updated_at: models.DateTimeField[Any, Any] = models.DateTimeField(auto_now=True)
 

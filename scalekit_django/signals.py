@@ -1,7 +1,8 @@
-"""``scalekit_user_logged_in``: sent by the callback view after a successful login.
+"""Signals: ``scalekit_user_logged_in`` (sent), and Django's ``user_logged_out`` (received).
 
-Receivers get ``request`` (the callback request), ``user`` (the Django user) and
-``scalekit_user`` (the core ``User``)::
+``scalekit_user_logged_in`` is sent by the callback view after a successful login. Receivers
+get ``request`` (the callback request), ``user`` (the Django user) and ``scalekit_user``
+(the core ``User``)::
 
     from django.dispatch import receiver
     from scalekit_django.signals import scalekit_user_logged_in
@@ -9,12 +10,40 @@ Receivers get ``request`` (the callback request), ``user`` (the Django user) and
     @receiver(scalekit_user_logged_in)
     def audit(sender, request, user, scalekit_user, **kwargs):
         log.info("login %s", scalekit_user.id)
+
+Django's own sign-out (``django.contrib.auth.logout``, e.g. the admin's "Log out") ends the
+Scalekit session too: :func:`end_scalekit_session` marks the request, and
+``ScalekitMiddleware`` deletes the session (cookies and stored session) on its response, so
+the next request is anonymous. It cannot go through Scalekit's logout page as the
+``scalekit:logout`` view does, since Django renders that response itself: the user's session
+at Scalekit stays, and the next sign-in may not ask for credentials again.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.dispatch import Signal
 
-__all__ = ["scalekit_user_logged_in"]
+__all__ = ["SIGNED_OUT", "end_scalekit_session", "scalekit_user_logged_in"]
 
 scalekit_user_logged_in = Signal()
+
+#: The request attribute that tells ``ScalekitMiddleware`` to end the session on the response.
+SIGNED_OUT = "_scalekit_signed_out"
+
+
+async def _anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
+
+def end_scalekit_session(sender: Any, request: Any = None, **kwargs: Any) -> None:
+    """``user_logged_out`` receiver: the Scalekit user is signed out for the rest of this
+    request, and the middleware ends the session on its response."""
+    if request is None:
+        return
+    setattr(request, SIGNED_OUT, True)
+    if getattr(request, "scalekit", None) is not None:
+        request.scalekit = None
+        request.auser = _anonymous

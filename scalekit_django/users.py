@@ -3,12 +3,21 @@
 The core ``User`` of the request is attached to the Django user as ``user.scalekit``.
 With ``SCALEKIT_CREATE_USERS = False`` no database is touched: the Django user is an
 unsaved instance rebuilt from the claims on every request.
+
+Privileges: Scalekit roles belong to an organization, and every customer organization
+defines its own, so no role grants anything app-wide by itself. ``is_staff`` comes only from
+``SCALEKIT_STAFF_ORGANIZATIONS`` and ``is_superuser`` only from
+``SCALEKIT_SUPERUSER_ORGANIZATIONS`` (``{"org_…": "admin"}``: the user's session is in that
+organization and has that role); both are empty by default. A flag the mapping granted is
+taken away at the user's next request once it no longer matches; a flag the app set itself
+(``createsuperuser``, the admin's user form) is left alone.
 """
 
 from __future__ import annotations
 
 import inspect
 import secrets
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, cast
 
@@ -21,7 +30,7 @@ from django.utils import timezone
 from scalekit_core.tokens import AuthenticationResponse
 from scalekit_core.web import User
 
-from .conf import admin_role, create_users, on_login_hook
+from .conf import create_users, on_login_hook, staff_organizations, superuser_organizations
 from .models import ScalekitIdentity
 
 __all__ = ["alink_user", "aon_login", "link_user", "on_login", "pop_login", "scalekit_of"]
@@ -42,17 +51,14 @@ def _issuer(user: User) -> str:
     return issuer if isinstance(issuer, str) else ""
 
 
-def _apply_claims(django_user: AbstractBaseUser, user: User) -> list[str]:
-    """Copy profile and admin role onto the fields the user model has; the changed names."""
+def _apply_profile(django_user: AbstractBaseUser, user: User) -> list[str]:
+    """Copy the profile onto the fields the user model has; the changed names."""
     fields = {field.name: field for field in django_user._meta.concrete_fields}
     values: dict[str, Any] = {
         "email": user.email,
         "first_name": user.profile.get("given_name"),
         "last_name": user.profile.get("family_name"),
     }
-    role = admin_role()
-    if role is not None:
-        values["is_staff"] = values["is_superuser"] = role in user.roles
     changed = []
     for name, value in values.items():
         field = fields.get(name)
@@ -64,6 +70,56 @@ def _apply_claims(django_user: AbstractBaseUser, user: User) -> list[str]:
             setattr(django_user, name, value)
             changed.append(name)
     return changed
+
+
+def _granted(user: User, organizations: Mapping[str, str]) -> bool:
+    """The session's organization is named in ``organizations`` with a role the user has."""
+    role = organizations.get(user.organization_id) if user.organization_id else None
+    return role is not None and role in user.roles
+
+
+#: (user flag, the ``ScalekitIdentity`` field recording that the mapping granted it)
+_FLAGS = (("is_staff", "granted_staff"), ("is_superuser", "granted_superuser"))
+
+
+def _grants(django_user: AbstractBaseUser, user: User) -> dict[str, bool]:
+    """The flags the mapping grants ``user`` now, for the flags the user model has."""
+    mappings = {"is_staff": staff_organizations, "is_superuser": superuser_organizations}
+    fields = {field.name for field in django_user._meta.concrete_fields}
+    return {flag: _granted(user, mappings[flag]()) for flag, _ in _FLAGS if flag in fields}
+
+
+def _sync_flags(
+    django_user: AbstractBaseUser, identity: ScalekitIdentity, grants: dict[str, bool]
+) -> tuple[list[str], list[str]]:
+    """Grant or take away each flag; the changed user fields and identity fields."""
+    user_changed: list[str] = []
+    identity_changed: list[str] = []
+    for flag, mark in _FLAGS:
+        if flag not in grants:
+            continue
+        held = bool(getattr(django_user, flag))
+        if grants[flag]:
+            if not held:
+                setattr(django_user, flag, True)
+                user_changed.append(flag)
+                if not getattr(identity, mark):
+                    setattr(identity, mark, True)
+                    identity_changed.append(mark)
+        elif held:
+            # Take it away only when a sign-in through this package granted it (by any of
+            # the user's identities).
+            granted_here = bool(getattr(identity, mark))
+            others = ScalekitIdentity.objects.filter(user_id=django_user.pk, **{mark: True})
+            if granted_here or others.exists():
+                setattr(django_user, flag, False)
+                user_changed.append(flag)
+                others.update(**{mark: False})
+                setattr(identity, mark, False)
+        elif getattr(identity, mark):
+            setattr(identity, mark, False)  # the app took the flag away itself
+            identity_changed.append(mark)
+    return user_changed, identity_changed
 
 
 def _attach(django_user: AbstractBaseUser, user: User) -> AbstractBaseUser:
@@ -82,12 +138,15 @@ def _new_user(user: User) -> AbstractBaseUser:
         username = f"{base[: limit - 9]}-{secrets.token_hex(4)}"
     django_user = model(**{field_name: username})
     django_user.set_unusable_password()
-    _apply_claims(django_user, user)
+    _apply_profile(django_user, user)
+    for flag, granted in _grants(django_user, user).items():
+        setattr(django_user, flag, granted)
     return django_user
 
 
 def link_user(user: User, *, at_login: bool = False) -> AbstractBaseUser:
-    """The Django user of a Scalekit identity, created on first sight (saved at login).
+    """The Django user of a Scalekit identity, created on first sight (saved at login); its
+    profile and its ``is_staff`` / ``is_superuser`` flags follow the claims on every call.
 
     >>> link_user(request.scalekit).get_username()  # doctest: +SKIP
     'usr_alice'
@@ -103,17 +162,29 @@ def link_user(user: User, *, at_login: bool = False) -> AbstractBaseUser:
                 django_user = _new_user(user)
                 django_user.last_login = timezone.now() if at_login else None
                 django_user.save()
-                ScalekitIdentity.objects.create(user=django_user, issuer=issuer, subject=user.id)
+                ScalekitIdentity.objects.create(
+                    user=django_user,
+                    issuer=issuer,
+                    subject=user.id,
+                    granted_staff=bool(getattr(django_user, "is_staff", False)),
+                    granted_superuser=bool(getattr(django_user, "is_superuser", False)),
+                )
             return _attach(django_user, user)
         except IntegrityError:
             identity = lookup.first()  # a concurrent request linked it first
             if identity is None:
                 raise
     django_user = identity.user
-    changed = _apply_claims(django_user, user)
+    changed = _apply_profile(django_user, user)
+    flags_changed, identity_changed = _sync_flags(django_user, identity, _grants(django_user, user))
+    changed += flags_changed
     if at_login:
         django_user.last_login = timezone.now()
-        django_user.save(update_fields=[*changed, "last_login"])
+        changed.append("last_login")
+    if changed:
+        django_user.save(update_fields=changed)
+    if identity_changed:
+        identity.save(update_fields=identity_changed)
     return _attach(django_user, user)
 
 

@@ -71,8 +71,10 @@ def main() -> None:
         logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after uvicorn's setup
         Announce(config).run()
     except KeyboardInterrupt:
-        log.info("stopping")
+        pass  # the signal that stopped uvicorn, re-raised once it had shut down
     finally:
+        # Said however the server ended (a signal, or uvicorn returning on its own).
+        log.info("stopping")
         if emulator is not None:
             emulator.stop()
 

@@ -4,7 +4,8 @@ Environment: SCALEKIT_ENVIRONMENT_URL / _CLIENT_ID / _CLIENT_SECRET (``run.py`` 
 ``manage.py runserver`` start the bundled emulator when they are unset), APP_BASE_URL (else
 SCALEKIT_APP_BASE_URL, else http://127.0.0.1:$PORT), PORT (8001), SCALEKIT_REDIS_URL /
 _REDIS_PREFIX / _REDIS_MAX_CONNECTIONS (sessions in Redis; unset: in cookies),
-SCALEKIT_COOKIE_SECRET or DJANGO_SECRET_KEY (generated for the run when both are unset).
+SCALEKIT_COOKIE_SECRET or DJANGO_SECRET_KEY (generated for the run when both are unset),
+DJANGO_DB_PATH (the SQLite database; default db.sqlite3 in this folder, ignored by git).
 
 Reading this module starts nothing: the entry points start the emulator before Django loads it.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's CSS and JS, also without DEBUG
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,7 +80,7 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get(
-            "DJANGO_DB_PATH", str(Path(tempfile.gettempdir()) / "scalekit_django_sample.sqlite3")
+            "DJANGO_DB_PATH", str(Path(__file__).resolve().parent / "db.sqlite3")
         ),
     }
 }
@@ -87,6 +88,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"  # times shown as UTC, like the other samples
 STATIC_URL = "static/"
+# WhiteNoise serves the apps' static files (the admin's) straight from the installed apps: no
+# collectstatic step for the sample. A deployment runs collectstatic into STATIC_ROOT instead.
+WHITENOISE_USE_FINDERS = True
 
 # Scalekit: the connection values and the session store come from the environment.
 SCALEKIT_ENVIRONMENT_URL = os.environ.get("SCALEKIT_ENVIRONMENT_URL", "")
@@ -100,6 +104,12 @@ SCALEKIT_REDIS_MAX_CONNECTIONS = os.environ.get("SCALEKIT_REDIS_MAX_CONNECTIONS"
 SCALEKIT_LOGIN_PATH = "/login"
 SCALEKIT_LOGOUT_PATH = "/logout"
 LOGIN_URL = "login"  # Django's own login_required signs in with Scalekit too (?next= works)
+# Django's admin (/django-admin/): Scalekit roles belong to an organization and every customer
+# organization defines its own, so a role grants staff / superuser only in an organization
+# named here. "org_acme" is the emulator's Acme Corp (alice, its admin, gets the admin; carol,
+# admin of Globex, does not); with a real environment, put your own organization's id.
+SCALEKIT_STAFF_ORGANIZATIONS = {"org_acme": "admin"}
+SCALEKIT_SUPERUSER_ORGANIZATIONS = {"org_acme": "admin"}
 SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"
 
 # Any other SCALEKIT_* setting (SCALEKIT_SCOPES, SCALEKIT_REFRESH_BUFFER, ...) may come from the

@@ -20,5 +20,5 @@ urlpatterns = [
     path("sessions/<str:session_id>/revoke", views.revoke, name="revoke"),
     path("api/me", views.api_me, name="api-me"),
     path("admin", views.admin_page, name="admin"),
-    path("django-admin/", admin.site.urls),  # Django's admin: open to the "admin" role
+    path("django-admin/", admin.site.urls),  # see SCALEKIT_STAFF_ORGANIZATIONS in settings.py
 ]

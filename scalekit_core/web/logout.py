@@ -9,10 +9,10 @@ from ..options import LogoutUrlOptions
 from .context import WebContext
 from .effects import WebFlow
 from .persistence import clear_session, read_session
-from .requests import WebRequest, WebResponse
+from .requests import CookieWrite, WebRequest, WebResponse
 from .responses import error_page, redirect
 
-__all__ = ["is_same_origin", "logout_flow"]
+__all__ = ["end_session_flow", "is_same_origin", "logout_flow"]
 
 log = logging.getLogger("scalekit_core.web")
 
@@ -69,3 +69,21 @@ def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
     )
     log.info("logout")
     return redirect(url, deletions)
+
+
+def end_session_flow(
+    ctx: WebContext, request: WebRequest, *, store_available: bool = True
+) -> WebFlow[tuple[CookieWrite, ...]]:
+    """End the request's session in this app only: the stored session (when
+    ``store_available``) and the deletions of every cookie the layer set, with no redirect to
+    Scalekit's logout. For a framework's own sign-out (e.g. Django admin's "Log out"), whose
+    response the framework renders itself."""
+    cookies = request.cookies
+    session_id = None
+    if store_available:
+        stored = yield from read_session(ctx, cookies)
+        session_id = stored.session_id
+    deletions = yield from clear_session(ctx, cookies, session_id)
+    deletions += ctx.jar.delete_all(sorted(ctx.transactions.names_in(cookies)))
+    log.info("session ended by the app's own sign-out")
+    return tuple(deletions)

@@ -42,7 +42,7 @@ from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavai
 from .guards import require, require_machine
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
-from .logout import is_same_origin, logout_flow
+from .logout import end_session_flow, is_same_origin, logout_flow
 from .refresh import (
     AsyncRefreshCoordinator,
     AsyncSharedRefreshes,
@@ -284,6 +284,15 @@ class SessionManager(_ManagerBase):
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
+    def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
+        """End the request's session here, without Scalekit's logout page (for a framework's
+        own sign-out): the cookie deletions to set on the response. With the session store
+        down the cookies are still deleted (the stored session then ends at its expiry)."""
+        try:
+            return self._run(end_session_flow(self._ctx, request))
+        except SessionStoreUnavailable:
+            return self._run(end_session_flow(self._ctx, request, store_available=False))
+
     def end_user_sessions(self, user_id: str) -> int:
         """End every local session of ``user_id`` now (e.g. with "sign out everywhere").
 
@@ -426,6 +435,15 @@ class AsyncSessionManager(_ManagerBase):
             result: WebResponse = await self._run(logout_flow(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
+        return result
+
+    async def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
+        """End the request's session here, without Scalekit's logout page (see
+        ``SessionManager``)."""
+        try:
+            result: tuple[CookieWrite, ...] = await self._run(end_session_flow(self._ctx, request))
+        except SessionStoreUnavailable:
+            result = await self._run(end_session_flow(self._ctx, request, store_available=False))
         return result
 
     async def end_user_sessions(self, user_id: str) -> int:

@@ -27,7 +27,7 @@ async def test_async_login_and_views(async_scalekit: EmulatorHandle) -> None:
     me = await client.get("/api/me", headers=JSON)
     assert me.status_code == 200 and me.json()["email"] == "alice@acme.test"
     scoped = await client.get("/t/async-scoped", headers=JSON)
-    assert scoped.json() == {"username": "usr_alice", "is_staff": True}
+    assert scoped.json() == {"username": "usr_alice", "is_staff": False}
     assert (await client.get("/t/async-mixin", headers=JSON)).content == b"async mixin ok"
     page = await client.get("/dashboard", headers={"accept": "text/html"})
     assert page.status_code == 200 and b"org_acme" in page.content

@@ -34,7 +34,11 @@ def refuse_bob(user: User, auth: Any) -> None:
         raise PermissionDenied("forbidden", "Bob may not sign in here.")
 
 
-def test_django_admin_follows_the_admin_role(scalekit: EmulatorHandle) -> None:
+def test_django_admin_follows_the_named_organizations(
+    scalekit: EmulatorHandle, settings: Any
+) -> None:
+    settings.SCALEKIT_STAFF_ORGANIZATIONS = {"org_acme": "admin"}
+    settings.SCALEKIT_SUPERUSER_ORGANIZATIONS = {"org_acme": "admin"}
     alice = Client()
     sign_in(alice, scalekit)
     assert alice.get("/django-admin/", **HTML).status_code == 200
@@ -93,6 +97,7 @@ def test_decorators_and_mixins(scalekit: EmulatorHandle) -> None:
 
 def test_without_user_creation(scalekit: EmulatorHandle, settings: Any) -> None:
     settings.SCALEKIT_CREATE_USERS = False
+    settings.SCALEKIT_STAFF_ORGANIZATIONS = {"org_acme": "admin"}
     client = Client()
     sign_in(client, scalekit)
     assert client.get("/t/django-login-required").content == b"django:usr_alice"
@@ -162,8 +167,8 @@ def test_system_checks_name_the_missing_settings(scalekit: EmulatorHandle) -> No
     with override_settings(SCALEKIT_IDLE_TIMEOUT="soon", SCALEKIT_CREATE_USERS="yes"):
         ids = {message.id: message.msg for message in check_settings()}
         assert "SCALEKIT_IDLE_TIMEOUT" in ids["scalekit.E001"] and "scalekit.E003" in ids
-    with override_settings(SCALEKIT_ADMIN_ROLE=3, SCALEKIT_ON_LOGIN="no.such.hook"):
-        assert {m.id for m in check_settings()} == {"scalekit.E004", "scalekit.E005"}
+    with override_settings(SCALEKIT_STAFF_ORGANIZATIONS=3, SCALEKIT_ON_LOGIN="no.such.hook"):
+        assert {m.id for m in check_settings()} == {"scalekit.E007", "scalekit.E005"}
     with override_settings(MIDDLEWARE=[], AUTHENTICATION_BACKENDS=[]):
         assert {m.id for m in check_installation()} == {"scalekit.E002", "scalekit.W001"}
     with override_settings(

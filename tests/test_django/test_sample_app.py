@@ -7,20 +7,24 @@ import re
 import signal
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from scalekit_emulator import EmulatorHandle
-from tests.processes import ROOT, answers, free_port, start_process, wait_until
+from tests.processes import ROOT, Process, answers, free_port, start_process, wait_until
 
 from .conftest import HTML, sign_in
 
 pytestmark = pytest.mark.django_db
 
 SIGN_OUT = '<form method="post" action="/logout">'
+WHEN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"
 
 
 def session_ids(page: bytes) -> list[str]:
@@ -42,6 +46,34 @@ def test_home_and_dashboard(scalekit: EmulatorHandle) -> None:
     me = client.get("/api/me").json()
     assert me["session_id"] in dashboard and "active" in dashboard
     assert "unavailable" not in dashboard
+
+
+def test_every_page_says_who_is_signed_in(scalekit: EmulatorHandle, settings: Any) -> None:
+    settings.SCALEKIT_ERROR_TEMPLATE = "django_app/error.html"  # as the sample's settings
+    client = Client()
+    assert "Signed in as" not in client.get("/", **HTML).content.decode()
+    sign_in(client, scalekit, email="bob@acme.test")
+    for path in ("/", "/dashboard", "/sessions"):
+        page = client.get(path, **HTML).content.decode()
+        nav = page[page.index("<nav>") : page.index("</nav>")]
+        assert "Signed in as <strong>bob@acme.test</strong>" in nav, path
+    denied = client.get("/admin", **HTML).content.decode()  # the 403 page too
+    assert "Signed in as <strong>bob@acme.test</strong>" in denied
+
+
+def test_dates_have_one_format(scalekit: EmulatorHandle) -> None:
+    client = Client()
+    sign_in(client, scalekit)
+    dashboard = client.get("/dashboard", **HTML).content.decode()
+    cells = re.findall(
+        r"<th>(Access token expires|Created|Last active|Idle expiry)</th><td>([^<]*)</td>",
+        dashboard,
+    )
+    assert len(cells) == 4
+    assert all(re.fullmatch(WHEN, value) for _, value in cells), cells
+    sessions = client.get("/sessions", **HTML).content.decode()
+    row = sessions[sessions.index("(this one)") :]
+    assert len(re.findall(r"<td>" + WHEN + "</td>", row.split("</tr>")[0])) == 2
 
 
 def test_dashboard_degrades_when_the_session_api_fails(scalekit: EmulatorHandle) -> None:
@@ -192,17 +224,61 @@ def test_sample_settings_read_the_environment(tmp_path: Path) -> None:
         assert result.stdout.rstrip("\n") == expected, extra
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_run_py_stops_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+def start_run_py(tmp_path: Path) -> tuple[Process, str]:
+    """``run.py`` on a free port, once it says it serves (its own log line, so a process of
+    someone else's that grabbed the port cannot pass for it) and answers there."""
     port = free_port()
-    env = offline_env(tmp_path, PORT=str(port), SCALEKIT_COOKIE_SECRET="run-secret-" + "r" * 32)
+    env = offline_env(
+        tmp_path, PORT=str(port), SCALEKIT_COOKIE_SECRET="run-secret-" + "r" * 32, DJANGO_DEBUG=""
+    )
     run_py = ROOT / "sample_apps" / "django_app" / "run.py"
     process = start_process("django_app", [sys.executable, str(run_py)], env, tmp_path)
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(process, lambda: answers(f"http://127.0.0.1:{port}/", 200), "answering")
-    finally:
-        code = process.stop(signum, timeout=30)
+        wait_until(
+            process,
+            lambda: f"Open {url}" in process.output() and answers(f"{url}/", 200),
+            "serving",
+        )
+    except BaseException:
+        process.stop(signal.SIGKILL)
+        raise
+    return process, url
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_run_py_stops_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    process, _ = start_run_py(tmp_path)
+    code = process.stop(signum, timeout=30)
     output = process.output()
     assert code == 0, output
-    assert "Traceback" not in output and "KeyboardInterrupt" not in output
-    assert "bundled Scalekit emulator" in output and "stopping" in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    assert "bundled Scalekit emulator" in output and "stopping" in output, output
+
+
+def test_run_py_serves_the_admins_static_files_without_debug(tmp_path: Path) -> None:
+    process, url = start_run_py(tmp_path)
+    try:
+        login_page = httpx.get(f"{url}/django-admin/login/", timeout=10)
+        assert login_page.status_code == 200
+        stylesheets = re.findall(r'href="(/static/admin/css/[^"]+\.css)"', login_page.text)
+        assert stylesheets, login_page.text
+        for path in stylesheets:
+            css = httpx.get(url + path, timeout=10)
+            assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+        assert httpx.get(f"{url}/static/admin/css/missing.css", timeout=10).status_code == 404
+    finally:
+        code = process.stop(signal.SIGTERM, timeout=30)
+    assert code == 0, process.output()
+
+
+def test_sample_database_lives_in_the_sample_folder(tmp_path: Path) -> None:
+    env = offline_env(tmp_path)
+    env.pop("DJANGO_DB_PATH")
+    show = "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])"
+    result = manage(env, "shell", "-v", "0", "-c", show)
+    assert result.returncode == 0, result.stdout + result.stderr
+    path = Path(result.stdout.strip())
+    assert path == ROOT / "sample_apps" / "django_app" / "db.sqlite3"
+    patterns = (ROOT / ".gitignore").read_text().split()
+    assert any(fnmatch(path.name, pattern) for pattern in patterns), "not ignored by git"

@@ -19,6 +19,8 @@ urlpatterns = [
     path("t/mixin", views.MixinView.as_view()),
     path("t/async-mixin", views.AsyncPermissionView.as_view()),
     path("t/drf", views.DRFMe.as_view()),
+    path("t/django-logout", views.django_logout),
+    path("t/async-django-logout", views.async_django_logout),
     path("t/broken", views.broken),
     path("t/async-broken", views.async_broken),
 ]

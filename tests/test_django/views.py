@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import alogout, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -80,3 +81,15 @@ def broken(request: HttpRequest) -> HttpResponse:
 
 async def async_broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug in the async view")
+
+
+def django_logout(request: HttpRequest) -> HttpResponse:
+    """Django's own ``logout()``, as any project's sign-out view calls it."""
+    logout(request)
+    return HttpResponse(f"signed out, scalekit={request.scalekit}")  # type: ignore[attr-defined]
+
+
+async def async_django_logout(request: HttpRequest) -> HttpResponse:
+    await alogout(request)
+    user = await request.auser()
+    return HttpResponse(f"signed out, user={user.is_authenticated}")
