@@ -134,6 +134,8 @@ class AppProcess:
             raise RuntimeError(f"{name}: {run_py} does not exist")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        database = OUTPUT_DIR / f"{name}.sqlite3"
+        database.unlink(missing_ok=True)
         env = {
             **_base_env(),
             **emulator.env(),
@@ -141,6 +143,8 @@ class AppProcess:
             "APP_BASE_URL": url,
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
             "SCALEKIT_REFRESH_BUFFER": str(REFRESH_BUFFER),
+            # The Django sample's database: a fresh one per run, not the one in its folder.
+            "DJANGO_DB_PATH": str(database),
         }
         process = start_process(name, [sys.executable, str(run_py)], env, OUTPUT_DIR)
         try:
