@@ -4,6 +4,8 @@
 ... def users(request): ...
 >>> @scalekit_login_required  # doctest: +SKIP
 ... async def profile(request): ...
+>>> @machine_required(scopes=["events:write"])  # doctest: +SKIP
+... def ingest(request): return JsonResponse({"client": request.scalekit_machine.client_id})
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
-from .guards import check_request
+from .guards import check_machine_request, check_request
 
 __all__ = [
     "api_login_required",
+    "machine_required",
     "require_organization",
     "require_permission",
     "require_role",
@@ -66,6 +69,49 @@ def scalekit_required(
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def _guarded(view: V, check: Callable[[HttpRequest], Any]) -> V:
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            denied = check(request)
+            return denied if denied is not None else await view(request, *args, **kwargs)
+
+        return async_guarded  # type: ignore[return-value]
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        denied = check(request)
+        return denied if denied is not None else view(request, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+@overload
+def machine_required(view: V) -> V: ...
+@overload
+def machine_required(
+    view: None = None, *, scopes: Iterable[str] = (), organization_id: str | None = None
+) -> Callable[[V], V]: ...
+def machine_required(
+    view: V | None = None, *, scopes: Iterable[str] = (), organization_id: str | None = None
+) -> V | Callable[[V], V]:
+    """Machine clients only (client-credentials bearer tokens, never users): 401/403 JSON
+    otherwise. The view reads ``request.scalekit_machine`` (``client_id``,
+    ``organization_id``, ``scopes``). With or without parentheses."""
+    needs = tuple(scopes)
+
+    def decorate(target: V) -> V:
+        return _guarded(
+            target,
+            lambda request: check_machine_request(
+                request, scopes=needs, organization_id=organization_id
+            ),
+        )
+
+    return decorate(view) if view is not None else decorate
 
 
 @overload

@@ -37,6 +37,8 @@ def _attach(
 ) -> None:
     target = cast(Any, request)
     target.scalekit = result.user
+    # A client-credentials token: never ``request.user`` (no Django user is linked to it).
+    target.scalekit_machine = result.machine
     target.scalekit_manager = manager
     user = result.user
     if user is not None:

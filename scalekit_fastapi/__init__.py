@@ -10,7 +10,7 @@
 from scalekit_core.web import AuthenticationRequired, PermissionDenied, User
 
 from .auth import SCHEME_NAME, ErrorRenderer, ScalekitAuth, UserDependency
-from .middleware import STATE_KEY, ScalekitMiddleware, get_user
+from .middleware import STATE_KEY, ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "User",
     "UserDependency",
     "apply_cookies",
+    "get_machine",
     "get_user",
     "to_response",
     "web_request",

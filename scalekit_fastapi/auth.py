@@ -23,6 +23,7 @@ from scalekit_core.web import (
     AsyncSessionManager,
     AuthenticationRequired,
     IntegrationSettings,
+    Machine,
     OnLogin,
     PermissionDenied,
     User,
@@ -30,15 +31,16 @@ from scalekit_core.web import (
     settings_from_mapping,
 )
 
-from .middleware import ScalekitMiddleware, get_user
+from .middleware import ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
 
-__all__ = ["ErrorRenderer", "ScalekitAuth", "UserDependency"]
+__all__ = ["ErrorRenderer", "MachineDependency", "ScalekitAuth", "UserDependency"]
 
 #: ``render_error(request, response)``: a branded page for the core's HTML error responses
 #: (callback failures, 403, 503). May be async. The core's cookies are applied afterwards.
 ErrorRenderer = Callable[[Request, WebResponse], "Response | Awaitable[Response]"]
 UserDependency = Callable[..., Awaitable[User]]
+MachineDependency = Callable[..., Awaitable[Machine]]
 
 SCHEME_NAME = "ScalekitBearer"
 
@@ -85,6 +87,24 @@ class _UserGuard(SecurityBase):
         )
 
 
+class _MachineGuard(SecurityBase):
+    """The machine twin of ``_UserGuard``: client-credentials bearer tokens only (never a
+    user), with the scopes of ``Security(..., scopes=[...])`` and an optional organization."""
+
+    def __init__(self, auth: "ScalekitAuth", *, organization_id: str | None = None) -> None:
+        self.model = HTTPBearerModel(description="A Scalekit client-credentials access token.")
+        self.scheme_name = SCHEME_NAME
+        self._auth = auth
+        self._organization_id = organization_id
+
+    async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Machine:
+        return self._auth.manager.require_machine(
+            get_machine(request),
+            scopes=security_scopes.scopes,
+            organization_id=self._organization_id,
+        )
+
+
 class ScalekitAuth:
     """Scalekit sign-in for one FastAPI or Starlette app (async client throughout).
 
@@ -118,6 +138,10 @@ class ScalekitAuth:
         #: Like ``require_user`` for JSON endpoints: anonymous callers always get 401 JSON,
         #: even a browser navigating to the URL (no redirect to the login page).
         self.require_api_user: UserDependency = cast(UserDependency, _UserGuard(self, api=True))
+        #: ``Depends(auth.require_machine)``: machine clients only (client-credentials bearer
+        #: tokens; users get 401), ``Security(auth.require_machine, scopes=[...])`` also
+        #: checks scopes. The ``Machine`` has ``client_id``, ``organization_id``, ``scopes``.
+        self.require_machine: MachineDependency = cast(MachineDependency, _MachineGuard(self))
         #: ``Depends(auth.optional_user)``: the signed-in user or ``None``.
         self.optional_user: Callable[..., Awaitable[User | None]] = _UserGuard(self, optional=True)
         #: Login, callback and logout as an ``APIRouter``, to place among your own routes:
@@ -235,6 +259,11 @@ class ScalekitAuth:
             self, permissions=permissions, roles=roles, organization_id=organization_id
         )
         return cast(UserDependency, guard)
+
+    def requires_machine(self, *, organization_id: str | None = None) -> MachineDependency:
+        """A machine dependency also requiring the client's organization (scopes: use
+        ``Security(auth.requires_machine(organization_id=...), scopes=[...])``)."""
+        return cast(MachineDependency, _MachineGuard(self, organization_id=organization_id))
 
     def require_permission(self, *permissions: str) -> UserDependency:
         """``Depends(auth.require_permission("users:write"))``: 403 without every permission."""

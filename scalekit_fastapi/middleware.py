@@ -9,17 +9,19 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scalekit_core.web import User
+from scalekit_core.web import Machine, User
 
 from .translate import apply_cookies, cookie_headers, web_request
 
 if TYPE_CHECKING:
     from .auth import ScalekitAuth
 
-__all__ = ["STATE_KEY", "ScalekitMiddleware", "get_user"]
+__all__ = ["MACHINE_KEY", "STATE_KEY", "ScalekitMiddleware", "get_machine", "get_user"]
 
 #: Where the middleware leaves the request's user in ``scope["state"]`` (``request.state``).
 STATE_KEY = "scalekit_user"
+#: Where it leaves the request's machine client (a client-credentials bearer token).
+MACHINE_KEY = "scalekit_machine"
 
 
 def get_user(connection: HTTPConnection) -> User | None:
@@ -34,6 +36,15 @@ def get_user(connection: HTTPConnection) -> User | None:
         raise RuntimeError("ScalekitMiddleware is not installed on this app")
     user: User | None = state[STATE_KEY]
     return user
+
+
+def get_machine(connection: HTTPConnection) -> Machine | None:
+    """The machine client of a request (a client-credentials bearer token), or ``None``."""
+    state: dict[str, Any] = connection.scope.get("state") or {}
+    if STATE_KEY not in state:
+        raise RuntimeError("ScalekitMiddleware is not installed on this app")
+    machine: Machine | None = state.get(MACHINE_KEY)
+    return machine
 
 
 def _cookie_name(header_value: bytes) -> str:
@@ -83,7 +94,9 @@ class ScalekitMiddleware:
             else:
                 await send({"type": "websocket.close", "code": 1013})
             return
-        scope.setdefault("state", {})[STATE_KEY] = result.user
+        state = scope.setdefault("state", {})
+        state[STATE_KEY] = result.user
+        state[MACHINE_KEY] = result.machine
         if not result.cookies or scope["type"] != "http":
             await self.app(scope, receive, send)
             return

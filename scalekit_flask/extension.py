@@ -184,6 +184,7 @@ def _load_user() -> Response | None:
     else:
         result = current_state().manager.load(web_request())
     g.scalekit_user = result.user
+    g.scalekit_machine = result.machine
     g._scalekit_load = result
     # Set when the request must not reach the view (e.g. the session store is down: 503).
     return render(result.response) if result.response is not None else None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import g
 from werkzeug.local import LocalProxy
 
-from scalekit_core.web import User
+from scalekit_core.web import Machine, User
 
 from .conversion import web_request
 from .extension import current_state, render
@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 __all__ = [
     "api_login_required",
     "current_user",
+    "get_current_machine",
     "get_current_user",
     "login_required",
+    "machine_required",
+    "require_machine",
     "require_organization",
     "require_permission",
     "require_role",
@@ -35,6 +38,12 @@ def get_current_user() -> User | None:
     """The signed-in user of this request (session or bearer token), or ``None``."""
     user = g.get("scalekit_user")
     return user if isinstance(user, User) else None
+
+
+def get_current_machine() -> Machine | None:
+    """The machine client of this request (a client-credentials bearer token), or ``None``."""
+    machine = g.get("scalekit_machine")
+    return machine if isinstance(machine, Machine) else None
 
 
 #: The signed-in ``User`` of this request; falsy when anonymous (test ``if current_user:``,
@@ -112,3 +121,33 @@ def require_scope(*scopes: str) -> Callable[[View], View]:
 def require_organization(organization_id: str) -> Callable[[View], View]:
     """Signed in to ``organization_id``, else 403 (``@require_organization("org_123")``)."""
     return _guard(organization_id=organization_id)
+
+
+def require_machine(*scopes: str, organization_id: str | None = None) -> Callable[[View], View]:
+    """Machine clients only (client-credentials bearer tokens, never users), with every scope
+    named and, when given, of ``organization_id``: else 401 / 403 JSON. The view reads the
+    client with ``get_current_machine()`` (``client_id``, ``organization_id``, ``scopes``).
+
+    >>> @app.post("/api/ingest")  # doctest: +SKIP
+    ... @require_machine("events:write")
+    ... def ingest(): return {"client": get_current_machine().client_id}
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: object, **kwargs: object) -> ResponseReturnValue:
+            response = current_state().manager.guard_machine(
+                web_request(), get_current_machine(), scopes=scopes, organization_id=organization_id
+            )
+            if response is not None:
+                return render(response)
+            return view(*args, **kwargs)
+
+        return cast(View, guarded)
+
+    return decorate
+
+
+def machine_required(view: View) -> View:
+    """Any machine client (see :func:`require_machine`); users get 401."""
+    return require_machine()(view)

@@ -12,13 +12,13 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 
 from .configure import IntegrationSettings, settings_from_mapping
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require
+from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
 from .responses import is_browser_navigation
 from .return_to import safe_return_to
-from .session_data import SessionData, User
+from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
 from .stores import (
     AnySessionStore,
@@ -39,6 +39,7 @@ __all__ = [
     "CookieWrite",
     "IntegrationSettings",
     "LoadResult",
+    "Machine",
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
@@ -53,6 +54,7 @@ __all__ = [
     "WebResponse",
     "is_browser_navigation",
     "require",
+    "require_machine",
     "safe_return_to",
     "settings_from_mapping",
 ]
