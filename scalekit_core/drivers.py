@@ -12,14 +12,47 @@ import anyio
 import httpx
 
 from .errors import ScalekitConnectionError
-from .flows import Flow, HTTPRequest, HTTPResponse, T
+from .flows import MAX_JSON_BYTES, Flow, HTTPRequest, HTTPResponse, T
 from .retry import RetryPolicy
 
 __all__ = ["run_async", "run_sync"]
 
 
-def _to_response(response: httpx.Response) -> HTTPResponse:
-    return HTTPResponse(response.status_code, dict(response.headers), response.content)
+def _to_response(response: httpx.Response, content: bytes) -> HTTPResponse:
+    return HTTPResponse(response.status_code, dict(response.headers), content)
+
+
+def _keep(chunks: list[bytes], chunk: bytes, size: int) -> int:
+    """Collect a body up to one byte past ``MAX_JSON_BYTES`` (enough for ``json()`` to refuse
+    it): a provider answering an endless body costs bounded memory."""
+    chunks.append(chunk[: MAX_JSON_BYTES + 1 - size])
+    return size + len(chunks[-1])
+
+
+def _read_sync(http: httpx.Client, request: HTTPRequest) -> HTTPResponse:
+    with http.stream(
+        request.method, request.url, headers=request.headers, content=request.body
+    ) as answer:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in answer.iter_bytes():
+            size = _keep(chunks, chunk, size)
+            if size > MAX_JSON_BYTES:
+                break
+        return _to_response(answer, b"".join(chunks))
+
+
+async def _read_async(http: httpx.AsyncClient, request: HTTPRequest) -> HTTPResponse:
+    async with http.stream(
+        request.method, request.url, headers=request.headers, content=request.body
+    ) as answer:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in answer.aiter_bytes():
+            size = _keep(chunks, chunk, size)
+            if size > MAX_JSON_BYTES:
+                break
+        return _to_response(answer, b"".join(chunks))
 
 
 def _connection_error(request: HTTPRequest, exc: httpx.HTTPError) -> ScalekitConnectionError:
@@ -58,13 +91,11 @@ def send_sync(http: httpx.Client, request: HTTPRequest, retry: RetryPolicy | Non
     attempt = 1
     while True:
         try:
-            answer = http.request(
-                request.method, request.url, headers=request.headers, content=request.body
-            )
+            answer = _read_sync(http, request)
         except httpx.HTTPError as exc:
             outcome = _after_attempt(request, retry, attempt, started, None, exc)
         else:
-            outcome = _after_attempt(request, retry, attempt, started, _to_response(answer))
+            outcome = _after_attempt(request, retry, attempt, started, answer)
         if isinstance(outcome, HTTPResponse):
             return outcome
         time.sleep(outcome)
@@ -79,13 +110,11 @@ async def send_async(
     attempt = 1
     while True:
         try:
-            answer = await http.request(
-                request.method, request.url, headers=request.headers, content=request.body
-            )
+            answer = await _read_async(http, request)
         except httpx.HTTPError as exc:
             outcome = _after_attempt(request, retry, attempt, started, None, exc)
         else:
-            outcome = _after_attempt(request, retry, attempt, started, _to_response(answer))
+            outcome = _after_attempt(request, retry, attempt, started, answer)
         if isinstance(outcome, HTTPResponse):
             return outcome
         await anyio.sleep(outcome)

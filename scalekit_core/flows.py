@@ -27,6 +27,11 @@ __all__ = ["Flow", "HTTPRequest", "HTTPResponse", "run_flow_with"]
 
 T = TypeVar("T")
 
+#: The largest body :meth:`HTTPResponse.json` parses (a page of 100 users is ~100 KB).
+MAX_JSON_BYTES = 4 * 1024 * 1024
+#: The deepest nesting of lists and objects it accepts (Scalekit's answers nest < 10 levels).
+MAX_JSON_DEPTH = 32
+
 
 @dataclass(frozen=True, slots=True)
 class HTTPRequest:
@@ -58,13 +63,45 @@ class HTTPResponse:
     content: bytes
 
     def json(self) -> Any:
-        """The body parsed as JSON; ``ScalekitError`` (never ``JSONDecodeError``) when it is not."""
+        """The body parsed as JSON; ``ScalekitError`` (never ``JSONDecodeError``) when it is not.
+
+        Every answer read from the network is parsed here, so here it is bounded: a body over
+        :data:`MAX_JSON_BYTES` or nested deeper than :data:`MAX_JSON_DEPTH` is a provider
+        fault like a body that is not JSON (never a ``RecursionError`` or an unbounded parse).
+        """
+        if len(self.content) > MAX_JSON_BYTES:
+            raise ScalekitError(
+                f"Scalekit answered HTTP {self.status_code} with a body over {MAX_JSON_BYTES} bytes"
+            )
         try:
-            return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError) as exc:
+            value = json.loads(self.content)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ScalekitError(
                 f"Scalekit answered HTTP {self.status_code} with a body that is not JSON"
             ) from exc
+        if _depth_exceeds(value, MAX_JSON_DEPTH):
+            raise ScalekitError(
+                f"Scalekit answered HTTP {self.status_code} with JSON nested deeper than "
+                f"{MAX_JSON_DEPTH} levels"
+            )
+        return value
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists/objects more than ``limit`` deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 Flow = Generator[HTTPRequest, HTTPResponse, T]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import OAuthError, ScalekitError, TokenValidationError
 from ..idp_login import IdpInitiatedLoginClaims
@@ -214,5 +214,4 @@ def _exchange_failure(exc: ScalekitError, consumed: tuple[CookieWrite, ...]) -> 
             f"The sign-in could not be completed ({exc.error[:100]}). Please try again.", consumed
         )
     log.warning("code exchange failed: %s", type(exc).__name__)
-    response = _unavailable()
-    return WebResponse(response.status, response.headers, response.body, consumed)
+    return replace(_unavailable(), cookies=consumed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -71,6 +72,34 @@ T = TypeVar("T")
 #: raise ``PermissionDenied`` to refuse the login (403 page). May be async for the async twin.
 OnLogin = Callable[[User, AuthenticationResponse], Any]
 
+#: Seconds between two log lines of one repeated session-store error (an outage fails every
+#: request: the first failure is logged, then one line with a count per interval).
+STORE_ERROR_LOG_INTERVAL = 10.0
+
+
+class _RepeatedErrors:
+    """Rate-limits identical error lines: the first, then at most one per ``interval`` with the
+    number of repeats it stands for. Thread-safe; shared by the coroutines of one loop too."""
+
+    def __init__(self, clock: Callable[[], float], interval: float) -> None:
+        self._clock = clock
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._last: dict[str, tuple[float, int]] = {}  # message -> (logged at, suppressed)
+
+    def repeats(self, message: str) -> int | None:
+        """``None`` to stay silent; otherwise log now, saying how many lines were held back."""
+        now = self._clock()
+        with self._lock:
+            last = self._last.get(message)
+            if last is not None and now - last[0] < self._interval:
+                self._last[message] = (last[0], last[1] + 1)
+                return None
+            if len(self._last) > 64:  # a handful of operations x causes; never unbounded
+                self._last.clear()
+            self._last[message] = (now, 0)
+            return 0 if last is None else last[1]
+
 
 class _ManagerBase:
     """The pure half both twins share: settings, context and the no-I/O responses."""
@@ -90,13 +119,23 @@ class _ManagerBase:
         self.clock = clock or client._ctx.clock
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
+        self._store_errors = _RepeatedErrors(self.clock, STORE_ERROR_LOG_INTERVAL)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
 
     def store_unavailable(self, request: WebRequest, error: SessionStoreUnavailable) -> WebResponse:
-        """503 (page or JSON by the browser-vs-API rule) and one log line, without secrets."""
-        log.error("%s; answering 503 to %s %s", error, request.method, request.path[:200])
+        """503 (page or JSON by the browser-vs-API rule) and a log line without secrets: the
+        first of an outage, then one per ``STORE_ERROR_LOG_INTERVAL`` with a count."""
+        repeats = self._store_errors.repeats(str(error))
+        if repeats is not None:
+            log.error(
+                "%s; answering 503 to %s %s%s",
+                error,
+                request.method,
+                request.path[:200],
+                f" (and {repeats} more like it since the last line)" if repeats else "",
+            )
         return store_unavailable_response(request)
 
     def is_browser_navigation(self, request: WebRequest) -> bool:

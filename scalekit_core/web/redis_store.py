@@ -320,13 +320,22 @@ class RedisSessionStore:
         return self._client
 
     def _from_url(self, module: Any) -> Any:
-        """A client of ``module`` (``redis`` or ``redis.asyncio``) over a blocking pool."""
+        """A client of ``module`` (``redis`` or ``redis.asyncio``) over a blocking pool.
+
+        A pooled connection may be stale (Redis restarted since it was opened): a command
+        that fails with a connection error is retried once, at once, on a fresh connection.
+        Timeouts are not retried (that would double every call's bound during an outage).
+        """
+        retry = importlib.import_module(f"{module.__name__}.retry").Retry
+        no_backoff = importlib.import_module("redis.backoff").NoBackoff
+        connection_error = importlib.import_module("redis.exceptions").ConnectionError
         pool = module.BlockingConnectionPool.from_url(
             self.url,
             max_connections=self.max_connections,
             timeout=self.socket_timeout,
             socket_timeout=self.socket_timeout,
             socket_connect_timeout=self.socket_timeout,
+            retry=retry(no_backoff(), 1, (connection_error,)),
         )
         return module.Redis.from_pool(pool)
 

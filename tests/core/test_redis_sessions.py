@@ -236,7 +236,8 @@ def test_redis_killed_gives_503_then_sessions_come_back_unmixed(
         out = manager.logout(alice.request("/auth/logout", "POST", {"origin": BASE}))
         assert out.status == 503 and out.cookies == ()
         lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-        assert len(lines) == 4
+        # Identical store errors are logged once per interval (the two loads share a line).
+        assert len(lines) == 2
         assert all("session store unavailable during" in line for line in lines)
         cookie = alice.cookies["scalekit_session"]
         assert not any(cookie.split(".")[0] in line for line in lines)
