@@ -3,6 +3,11 @@
 Fixtures:
 - ``scalekit_emulator`` (function scope): an `EmulatorHandle`, state reset before the test.
 - ``scalekit_emulator_server`` (session scope): the running `EmulatorServer`.
+
+pytest loads this module in every project that installs the package, whatever its extras:
+it imports nothing beyond pytest until a test asks for a fixture. The emulator's own
+dependencies (Starlette, uvicorn) come with the ``[emulator]`` extra; a test that uses the
+fixture without them fails with a message saying how to install them.
 """
 
 from __future__ import annotations
@@ -16,12 +21,23 @@ if TYPE_CHECKING:
     from .handle import EmulatorHandle
     from .server import EmulatorServer
 
+INSTALL_HINT = 'pip install "scalekit-integrations[emulator]"'
+
 
 @pytest.fixture(scope="session")
 def scalekit_emulator_server() -> Iterator[EmulatorServer]:
-    # Imported lazily: projects that never use the fixture need not have the extra installed.
-    from .emulator import Emulator
-    from .server import EmulatorServer
+    missing = None
+    try:
+        from .emulator import Emulator
+        from .server import EmulatorServer
+    except ModuleNotFoundError as error:
+        missing = error.name
+    if missing is not None:
+        pytest.fail(
+            f"The scalekit_emulator fixture needs the emulator's dependencies "
+            f"(missing: {missing}). Install them with: {INSTALL_HINT}",
+            pytrace=False,
+        )
 
     server = EmulatorServer(Emulator(enable_controls=True))
     server.start()

@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("sample_apps.django_app")
 
 
-class HideQueryStrings(logging.Filter):
-    """Access-log lines without query strings: the callback's carries a one-time code."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
-        return True
-
-
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -43,6 +33,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from scalekit_core.logging import install_redacting_filter
     from scalekit_emulator import start_unless_configured
 
     # Before Django reads the settings: they take the emulator's SCALEKIT_* values from the
@@ -68,7 +59,7 @@ def main() -> None:
             log_level="info",
             lifespan="off",
         )
-        logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after uvicorn's setup
+        install_redacting_filter()  # no code, state or token in the access log
         Announce(config).run()
     except KeyboardInterrupt:
         pass  # the signal that stopped uvicorn, re-raised once it had shut down

@@ -18,6 +18,7 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sample_apps.fastapi_app.app import DEFAULT_PORT, create_app
+from scalekit_core.logging import install_redacting_filter
 
 log = logging.getLogger("sample_apps.fastapi_app")
 
@@ -33,16 +34,6 @@ class Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             log.info("Open %s", self.base_url)
-
-
-class HideQueryStrings(logging.Filter):
-    """Access-log lines without query strings: the callback's carries a one-time code."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
-        return True
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -62,7 +53,7 @@ def main() -> None:
         emulator = app.state.emulator
         base_url = app.state.auth.settings.session.base_url
         config = uvicorn.Config(app, host="127.0.0.1", port=port, reload=False)
-        logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())  # after its setup
+        install_redacting_filter()  # no code, state or token in the access log
         Server(config, base_url).run()
     except KeyboardInterrupt:
         log.info("stopped")

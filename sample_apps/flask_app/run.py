@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from werkzeug.serving import make_server
 
 from sample_apps.flask_app import create_app
+from scalekit_core.logging import install_redacting_filter
 
 log = logging.getLogger("flask_app")
 
@@ -28,6 +29,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    install_redacting_filter()  # no code, state or token from a callback URL in the log
     port = int(os.environ.get("PORT", "5000"))
     app = create_app()
     server = make_server("127.0.0.1", port, app, threaded=True)

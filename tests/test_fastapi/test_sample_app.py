@@ -223,10 +223,16 @@ def test_run_py_stops_cleanly_with_its_emulator(signum: signal.Signals, tmp_path
         assert emulator is not None, process.output()
         login_page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login_page.headers["location"].startswith(emulator.group(1))
+        callback = f"http://127.0.0.1:{port}/auth/callback?code=c0de-SECRET&state=st4te-SECRET"
+        assert httpx.get(callback, timeout=5).status_code < 500
+        wait_until(process, lambda: "/auth/callback" in process.output(), "logging the callback")
     finally:
         code = process.stop(signum)
     output = process.output()
     assert code == 0, output
+    # The callback's one-time code never reaches the access log.
+    assert "c0de-SECRET" not in output and "st4te-SECRET" not in output, output
+    assert "code=[redacted]&state=[redacted]" in output, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     with pytest.raises(httpx.ConnectError):
         httpx.get(emulator.group(1) + "/.well-known/openid-configuration", timeout=2)

@@ -350,6 +350,12 @@ def test_run_py_serves_and_stops_on_sigterm(
         login_page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login_page.status_code == 302
         assert login_page.headers["location"].startswith(scalekit_emulator.url)
+        callback = f"http://127.0.0.1:{port}/auth/callback?code=c0de-SECRET&state=st4te-SECRET"
+        assert httpx.get(callback, timeout=5).status_code < 500
+        wait_until(process, lambda: "/auth/callback" in process.output(), "logging the callback")
     finally:
         code = process.stop(signal.SIGTERM)
     assert code == 0, process.output()
+    # The callback's one-time code never reaches the access log.
+    assert "c0de-SECRET" not in process.output() and "st4te-SECRET" not in process.output()
+    assert "code=[redacted]&state=[redacted]" in process.output()
