@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
 
 __all__ = ["apply_cookies", "to_django_response", "web_request"]
 
@@ -27,7 +27,12 @@ def web_request(request: HttpRequest) -> WebRequest:
 
 
 def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
-    """Set each cookie with Django's ``set_cookie``."""
+    """Set each cookie with Django's ``set_cookie``; a response that carries any is made
+    uncacheable by shared caches (the core's rule)."""
+    cookies = tuple(cookies)
+    if cookies:
+        for name, value in private_cache_headers(response.headers.get("Vary")).items():
+            response.headers[name] = value
     for cookie in cookies:
         response.set_cookie(
             cookie.name,

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scalekit_core.web import Machine, User
 
-from .translate import apply_cookies, cookie_headers, web_request
+from .translate import apply_cookies, web_request, with_cookies
 
 if TYPE_CHECKING:
     from .auth import ScalekitAuth
@@ -111,7 +111,7 @@ class ScalekitMiddleware:
                 started = True
                 headers = list(message.get("headers", []))
                 own = (_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie")
-                headers.extend(cookie_headers(result.cookies_to_add(own)))
+                headers = with_cookies(headers, result.cookies_to_add(own))
                 message = {**message, "headers": headers}
             await send(message)
 

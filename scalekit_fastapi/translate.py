@@ -8,9 +8,9 @@ from typing import Literal, cast
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
 
-__all__ = ["apply_cookies", "cookie_headers", "to_response", "web_request"]
+__all__ = ["apply_cookies", "to_response", "web_request", "with_cookies"]
 
 _SameSite = Literal["lax", "strict", "none"]
 
@@ -31,7 +31,13 @@ def web_request(connection: HTTPConnection) -> WebRequest:
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
-    """Apply each write with Starlette's own ``set_cookie`` (a deletion has ``max_age=0``)."""
+    """Apply each write with Starlette's own ``set_cookie`` (a deletion has ``max_age=0``); a
+    response that carries any is made uncacheable by shared caches (the core's rule)."""
+    cookies = tuple(cookies)
+    if cookies:
+        vary = ", ".join(response.headers.getlist("vary"))
+        for name, value in private_cache_headers(vary).items():
+            response.headers[name] = value
     for cookie in cookies:
         response.set_cookie(
             cookie.name,
@@ -45,11 +51,23 @@ def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
         )
 
 
-def cookie_headers(cookies: Iterable[CookieWrite]) -> list[tuple[bytes, bytes]]:
-    """Raw ``set-cookie`` header pairs, rendered by Starlette's cookie code."""
+def with_cookies(
+    headers: list[tuple[bytes, bytes]], cookies: Iterable[CookieWrite]
+) -> list[tuple[bytes, bytes]]:
+    """Raw ASGI response headers plus the ``set-cookie`` pairs of ``cookies`` (rendered by
+    Starlette's cookie code) and, when there are any, the core's private-cache headers in
+    place of the response's own ``cache-control`` and ``vary``."""
+    cookies = tuple(cookies)
+    if not cookies:
+        return headers
     carrier = Response()
+    carrier.headers["vary"] = ", ".join(
+        value.decode("latin-1") for name, value in headers if name.lower() == b"vary"
+    )
     apply_cookies(carrier, cookies)
-    return [(name, value) for name, value in carrier.raw_headers if name == b"set-cookie"]
+    kept = [pair for pair in headers if pair[0].lower() not in (b"cache-control", b"vary")]
+    added = [pair for pair in carrier.raw_headers if pair[0] != b"content-length"]
+    return kept + added
 
 
 def to_response(result: WebResponse) -> Response:

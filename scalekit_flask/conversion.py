@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flask import Response, request
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
 
 __all__ = ["apply_cookies", "to_flask_response", "web_request"]
 
@@ -27,7 +27,13 @@ def web_request() -> WebRequest:
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
-    """Apply each write with Flask's own ``set_cookie`` (a deletion is ``max_age=0``)."""
+    """Apply each write with Flask's own ``set_cookie`` (a deletion is ``max_age=0``); a
+    response that carries any is made uncacheable by shared caches (the core's rule)."""
+    cookies = tuple(cookies)
+    if cookies:
+        vary = ", ".join(response.headers.getlist("Vary"))
+        for name, value in private_cache_headers(vary).items():
+            response.headers[name] = value
     for cookie in cookies:
         response.set_cookie(
             cookie.name,

@@ -18,12 +18,32 @@ __all__ = [
     "forbidden_response",
     "is_browser_navigation",
     "json_response",
+    "private_cache_headers",
     "redirect",
     "store_unavailable_response",
     "unauthenticated_response",
 ]
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+#: On redirects and error pages: their URL may hold a code, a state or a return-to, and the
+#: page a redirect leads to must not learn it from ``Referer`` (a 302's policy carries over).
+_NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+
+
+def private_cache_headers(vary: str | None = None) -> dict[str, str]:
+    """Headers for any response that writes or deletes a cookie of the session layer.
+
+    A shared cache must never store such a response and replay its ``Set-Cookie`` (someone
+    else's session) to another visitor, whatever the view said (``public``, ``max-age``):
+    ``Cache-Control`` is replaced, and ``Cookie`` is added to the response's ``vary``.
+
+    >>> private_cache_headers("Accept-Encoding")["Vary"]
+    'Accept-Encoding, Cookie'
+    """
+    values = [value.strip() for value in (vary or "").split(",") if value.strip()]
+    if not any(value == "*" or value.lower() == "cookie" for value in values):
+        values.append("Cookie")
+    return {"Cache-Control": "private, no-store", "Vary": ", ".join(values)}
 
 
 def is_browser_navigation(request: WebRequest) -> bool:
@@ -45,7 +65,7 @@ def is_browser_navigation(request: WebRequest) -> bool:
 
 
 def redirect(location: str, cookies: Iterable[CookieWrite] = ()) -> WebResponse:
-    return WebResponse(302, {"Location": location, **_NO_STORE}, "", tuple(cookies))
+    return WebResponse(302, {"Location": location, **_NO_STORE, **_NO_REFERRER}, "", tuple(cookies))
 
 
 def json_response(
@@ -78,7 +98,12 @@ def error_page(
     )
     return WebResponse(
         status,
-        {"Content-Type": "text/html; charset=utf-8", **_NO_STORE, **(headers or {})},
+        {
+            "Content-Type": "text/html; charset=utf-8",
+            **_NO_STORE,
+            **_NO_REFERRER,
+            **(headers or {}),
+        },
         body,
         tuple(cookies),
         title,
