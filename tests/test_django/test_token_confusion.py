@@ -118,3 +118,18 @@ async def test_async_refresh_during_a_jwks_outage_keeps_the_session(
     assert async_scalekit.token_calls("refresh_token") == 1
     again = await client.get("/api/me", headers={"accept": "application/json"})
     assert again.status_code == 200
+
+
+@pytest.mark.django_db
+def test_refresh_for_another_subject_ends_the_session(scalekit: EmulatorHandle) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import sign_in
+
+    scalekit.set_token_lifetimes(access_token=30)  # refresh due at once
+    client = Client()
+    sign_in(client, scalekit)
+    hand_refreshes_to(scalekit, "usr_bob")
+    assert client.get("/api/me", HTTP_ACCEPT="application/json").status_code == 401
+    assert scalekit.token_calls("refresh_token") == 1
+    assert client.get("/api/me", HTTP_ACCEPT="application/json").status_code == 401

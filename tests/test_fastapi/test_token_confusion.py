@@ -129,3 +129,18 @@ async def test_refresh_during_a_jwks_outage_keeps_the_session(
     assert scalekit_emulator.token_calls("refresh_token") == 1
     assert (await client.get("/me", headers=JSON)).status_code == 200
     assert scalekit_emulator.token_calls("refresh_token") == 2  # with the rotated refresh token
+
+
+async def test_refresh_for_another_subject_ends_the_session(
+    client: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import login
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    await login(client, scalekit_emulator)
+    hand_refreshes_to(scalekit_emulator, "usr_bob")
+    assert (await client.get("/me", headers=JSON)).status_code == 401
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert (await client.get("/me", headers=JSON)).status_code == 401

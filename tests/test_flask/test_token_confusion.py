@@ -102,3 +102,19 @@ def test_refresh_during_a_jwks_outage_keeps_the_session(
     assert scalekit_emulator.token_calls("refresh_token") == 1
     assert client.get("/private", headers=JSON).status_code == 200
     assert scalekit_emulator.token_calls("refresh_token") == 2  # with the rotated refresh token
+
+
+def test_refresh_for_another_subject_ends_the_session(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import login
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    login(client, scalekit_emulator)
+    hand_refreshes_to(scalekit_emulator, "usr_bob")
+    response = client.get("/api/data", headers=JSON)
+    assert response.status_code == 401
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert client.get("/api/data", headers=JSON).status_code == 401
