@@ -56,7 +56,8 @@ class LogoutUrlOptions:
 class TokenValidationOptions:
     """Overrides and requirements for access-token validation.
 
-    ``issuer`` defaults to the environment URL and ``audience`` to the configured one.
+    ``issuer`` defaults to the environment URL. The token's ``aud`` must name the client id
+    or one of the configured ``audiences``; ``audience`` replaces that set for this call.
     ``required_*`` are whole-word checks; a missing one raises ``TokenValidationError``.
     """
 

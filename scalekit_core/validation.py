@@ -131,11 +131,11 @@ def check_audience(claims: dict[str, Any], accepted: Iterable[str]) -> None:
         raise TokenValidationError("invalid_audience", "the token is meant for another audience")
 
 
-#: Claims that OpenID Connect defines for ID tokens only: they bind a token to one
-#: authorization response (``nonce``, ``at_hash``, ``c_hash``, ``s_hash``) or describe the
-#: sign-in itself (``auth_time``, ``amr``: Scalekit's ID tokens always carry ``amr``, whose
-#: first entry is the connection; its access tokens never do).
-ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash", "auth_time", "amr")
+#: Claims that mark an ID token: OpenID Connect defines ``nonce``, ``at_hash``, ``c_hash`` and
+#: ``s_hash`` for ID tokens only (they bind one to an authorization response), and Scalekit's
+#: ID tokens always carry ``amr`` (its first entry is the connection) while its access tokens
+#: never do. ``auth_time`` is left out: some providers (Okta) put it in access tokens too.
+ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash", "amr")
 
 
 def check_access_token_type(header: dict[str, Any], claims: dict[str, Any]) -> None:
@@ -147,7 +147,7 @@ def check_access_token_type(header: dict[str, Any], claims: dict[str, Any]) -> N
 
     1. header ``typ`` ``at+jwt`` (RFC 9068) is an access token;
     2. any other ``typ`` than ``JWT`` (or none) declares another kind of JWT: refused;
-    3. a ``typ`` *claim* ``ID`` (Keycloak's marker) is an ID token: refused;
+    3. a ``typ`` *claim* (Keycloak's marker): ``Bearer`` is an access token, ``ID`` is not;
     4. any of :data:`ID_TOKEN_CLAIMS` marks an ID token: refused.
 
     Scalekit signs both kinds with ``typ: JWT``, so rule 4 is what tells them apart there.
@@ -159,7 +159,10 @@ def check_access_token_type(header: dict[str, Any], claims: dict[str, Any]) -> N
             return
         if kind != "jwt":
             raise TokenValidationError("not_access_token", "the JWT is not an access token")
-    if claims.get("typ") == "ID" or any(name in claims for name in ID_TOKEN_CLAIMS):
+    marker = claims.get("typ")
+    if marker == "Bearer":
+        return
+    if marker == "ID" or any(name in claims for name in ID_TOKEN_CLAIMS):
         raise TokenValidationError("not_access_token", "an ID token is not an access token")
 
 

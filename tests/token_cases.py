@@ -4,6 +4,8 @@ client-credentials (machine) token."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 
 from scalekit_emulator import EmulatorHandle
@@ -38,3 +40,12 @@ def refused_as_user(emulator: EmulatorHandle) -> dict[str, str]:
         "huge_exp": emulator.mint_access_token(exp=10**100),
         "machine": machine_token(emulator),
     }
+
+
+def hand_refreshes_to(emulator: EmulatorHandle, user_id: str) -> None:
+    """Make the emulator misbehave: every refresh token it holds now yields tokens for
+    ``user_id`` (a provider bug or an attack that must never switch a session's user)."""
+    emu = emulator.emulator
+    with emu.lock:
+        for token, record in list(emu.state.refresh_tokens.items()):
+            emu.state.refresh_tokens[token] = dataclasses.replace(record, user_id=user_id)

@@ -125,7 +125,7 @@ def test_verified_cache_is_keyed_by_issuer_and_audience_set() -> None:
         {"nonce": "n-1"},
         {"at_hash": "x"},
         {"amr": ["conn_1"]},
-        {"auth_time": int(NOW)},
+        {"c_hash": "x"},
         {"typ": "ID"},
     ],
 )
@@ -141,6 +141,8 @@ def test_id_token_refused_as_access_token(extra: dict[str, Any]) -> None:
 def test_jwt_type_header_decides_first() -> None:
     rfc9068 = signing_key().sign(access_claims(NOW), headers={"typ": "at+jwt"})
     assert validate(make_ctx(), rfc9068, KeysEndpoint())["sub"] == "usr_123"
+    keycloak = signing_key().sign(access_claims(NOW, typ="Bearer", auth_time=int(NOW)))
+    assert validate(make_ctx(), keycloak, KeysEndpoint())["sub"] == "usr_123"
     for typ in ("id_token+jwt", "logout+jwt", 5):
         other = signing_key().sign(access_claims(NOW), headers={"typ": typ})
         assert reason_of(lambda t=other: validate(make_ctx(), t, KeysEndpoint())) == (

@@ -81,3 +81,55 @@ async def test_async_machine_and_user_guards(
     for name, token in tokens.items():
         response = await client.get("/t/async-scoped", headers=headers(token))
         assert response.status_code == 401, name
+
+
+@pytest.mark.django_db
+def test_refresh_during_a_jwks_outage_keeps_the_session(scalekit: EmulatorHandle) -> None:
+    from .conftest import sign_in
+
+    scalekit.set_token_lifetimes(access_token=30)  # refresh due at once
+    client = Client()
+    sign_in(client, scalekit)
+    scalekit.rotate_keys()  # the refreshed tokens need keys not cached yet
+    scalekit.inject_fault("/keys", status=503, count=5)
+    refreshed = client.get("/api/me", HTTP_ACCEPT="application/json")
+    assert refreshed.status_code == 200
+    assert "scalekit_session" in refreshed.cookies  # the rotated tokens are kept
+    assert scalekit.token_calls("refresh_token") == 1
+    assert client.get("/api/me", HTTP_ACCEPT="application/json").status_code == 200
+    assert scalekit.token_calls("refresh_token") == 2  # with the rotated refresh token
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.anyio
+async def test_async_refresh_during_a_jwks_outage_keeps_the_session(
+    async_scalekit: EmulatorHandle,
+) -> None:
+    from .conftest import asign_in
+
+    async_scalekit.set_token_lifetimes(access_token=30)
+    client = AsyncClient()
+    await asign_in(client, async_scalekit)
+    async_scalekit.rotate_keys()
+    async_scalekit.inject_fault("/keys", status=503, count=5)
+    refreshed = await client.get("/api/me", headers={"accept": "application/json"})
+    assert refreshed.status_code == 200
+    assert "scalekit_session" in refreshed.cookies
+    assert async_scalekit.token_calls("refresh_token") == 1
+    again = await client.get("/api/me", headers={"accept": "application/json"})
+    assert again.status_code == 200
+
+
+@pytest.mark.django_db
+def test_refresh_for_another_subject_ends_the_session(scalekit: EmulatorHandle) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import sign_in
+
+    scalekit.set_token_lifetimes(access_token=30)  # refresh due at once
+    client = Client()
+    sign_in(client, scalekit)
+    hand_refreshes_to(scalekit, "usr_bob")
+    assert client.get("/api/me", HTTP_ACCEPT="application/json").status_code == 401
+    assert scalekit.token_calls("refresh_token") == 1
+    assert client.get("/api/me", HTTP_ACCEPT="application/json").status_code == 401

@@ -5,6 +5,7 @@ machine clients only."""
 from typing import Annotated, Any
 
 import anyio
+import httpx
 import pytest
 from fastapi import Depends, FastAPI, Security
 
@@ -111,3 +112,35 @@ async def test_slow_provider_does_not_hold_requests_with_a_valid_token(
                 served.append(anyio.current_time() - began)
     assert max(served) < 1.5
     assert scalekit_emulator.token_calls("refresh_token") == 1
+
+
+async def test_refresh_during_a_jwks_outage_keeps_the_session(
+    client: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from .conftest import login, set_cookie_names
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    await login(client, scalekit_emulator)
+    scalekit_emulator.rotate_keys()  # the refreshed tokens need keys not cached yet
+    scalekit_emulator.inject_fault("/keys", status=503, count=5)
+    refreshed = await client.get("/me", headers=JSON)
+    assert refreshed.status_code == 200
+    assert "scalekit_session" in set_cookie_names(refreshed)  # the rotated tokens are kept
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert (await client.get("/me", headers=JSON)).status_code == 200
+    assert scalekit_emulator.token_calls("refresh_token") == 2  # with the rotated refresh token
+
+
+async def test_refresh_for_another_subject_ends_the_session(
+    client: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import login
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    await login(client, scalekit_emulator)
+    hand_refreshes_to(scalekit_emulator, "usr_bob")
+    assert (await client.get("/me", headers=JSON)).status_code == 401
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert (await client.get("/me", headers=JSON)).status_code == 401

@@ -85,3 +85,36 @@ def test_machine_guard_accepts_machine_clients_only(
     assert guarded.get("/api/machine", headers=JSON).status_code == 401
     id_token = str(scalekit_emulator.issue_tokens()["id_token"])
     assert guarded.get("/api/machine", headers=auth(id_token)).status_code == 401
+
+
+def test_refresh_during_a_jwks_outage_keeps_the_session(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from .conftest import login, set_cookie_names
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    login(client, scalekit_emulator)
+    scalekit_emulator.rotate_keys()  # the refreshed tokens need keys not cached yet
+    scalekit_emulator.inject_fault("/keys", status=503, count=5)
+    refreshed = client.get("/private", headers=JSON)
+    assert refreshed.status_code == 200
+    assert "scalekit_session" in set_cookie_names(refreshed)  # the rotated tokens are kept
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert client.get("/private", headers=JSON).status_code == 200
+    assert scalekit_emulator.token_calls("refresh_token") == 2  # with the rotated refresh token
+
+
+def test_refresh_for_another_subject_ends_the_session(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    from tests.token_cases import hand_refreshes_to
+
+    from .conftest import login
+
+    scalekit_emulator.set_token_lifetimes(access_token=30)  # refresh due at once
+    login(client, scalekit_emulator)
+    hand_refreshes_to(scalekit_emulator, "usr_bob")
+    response = client.get("/api/data", headers=JSON)
+    assert response.status_code == 401
+    assert scalekit_emulator.token_calls("refresh_token") == 1
+    assert client.get("/api/data", headers=JSON).status_code == 401
