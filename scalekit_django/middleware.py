@@ -22,7 +22,7 @@ from django.utils.functional import SimpleLazyObject
 from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, User
 
 from .conf import get_async_manager, get_manager
-from .http import apply_cookies, to_django_response, web_request
+from .http import apply_load_cookies, to_django_response, web_request
 from .users import alink_user, link_user
 from .views import ASYNC_TWINS
 
@@ -95,7 +95,7 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = cast(HttpResponseBase, self.get_response(request))
-        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -105,5 +105,5 @@ class ScalekitMiddleware:
             return to_django_response(result.response, request)
         _attach(request, result, manager)
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
-        apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

@@ -8,9 +8,9 @@ from typing import Literal, cast
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
 
-__all__ = ["apply_cookies", "cookie_headers", "to_response", "web_request"]
+__all__ = ["apply_cookies", "cookie_headers", "load_headers", "to_response", "web_request"]
 
 _SameSite = Literal["lax", "strict", "none"]
 
@@ -25,7 +25,7 @@ def web_request(connection: HTTPConnection) -> WebRequest:
         scope.get("method", "GET"),
         path,
         scope.get("query_string", b"").decode("latin-1"),
-        connection.headers,
+        connection.headers,  # its items() keep repeated headers
         connection.cookies,
     )
 
@@ -50,6 +50,25 @@ def cookie_headers(cookies: Iterable[CookieWrite]) -> list[tuple[bytes, bytes]]:
     carrier = Response()
     apply_cookies(carrier, cookies)
     return [(name, value) for name, value in carrier.raw_headers if name == b"set-cookie"]
+
+
+def load_headers(
+    headers: list[tuple[bytes, bytes]], cookies: Iterable[CookieWrite]
+) -> list[tuple[bytes, bytes]]:
+    """Raw ``headers`` of an app's response with the writes of ``load`` added, and the
+    headers the core asks for with them (replacing the response's own ``Cache-Control``
+    and ``Vary``)."""
+    writes = tuple(cookies)
+    extra = private_headers(
+        writes,
+        ", ".join(v.decode("latin-1") for n, v in headers if n.lower() == b"vary") or None,
+    )
+    if not extra:
+        return headers
+    replaced = {name.lower().encode("latin-1") for name in extra}
+    kept = [(n, v) for n, v in headers if n.lower() not in replaced]
+    added = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in extra.items()]
+    return kept + added + cookie_headers(writes)
 
 
 def to_response(result: WebResponse) -> Response:

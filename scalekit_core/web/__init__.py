@@ -16,7 +16,7 @@ from .guards import require
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
-from .responses import is_browser_navigation
+from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
 from .session_data import SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
@@ -52,6 +52,7 @@ __all__ = [
     "WebRequest",
     "WebResponse",
     "is_browser_navigation",
+    "private_headers",
     "require",
     "safe_return_to",
     "settings_from_mapping",
