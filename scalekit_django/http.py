@@ -10,9 +10,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
 
-__all__ = ["apply_cookies", "to_django_response", "web_request"]
+__all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
 
 
 def web_request(request: HttpRequest) -> WebRequest:
@@ -27,12 +27,7 @@ def web_request(request: HttpRequest) -> WebRequest:
 
 
 def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
-    """Set each cookie with Django's ``set_cookie``; a response that carries any is made
-    uncacheable by shared caches (the core's rule)."""
-    cookies = tuple(cookies)
-    if cookies:
-        for name, value in private_cache_headers(response.headers.get("Vary")).items():
-            response.headers[name] = value
+    """Set each cookie with Django's ``set_cookie``."""
     for cookie in cookies:
         response.set_cookie(
             cookie.name,
@@ -44,6 +39,15 @@ def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) ->
             httponly=cookie.httponly,
             samesite=cast(Literal["Lax", "Strict", "None"], cookie.samesite),
         )
+
+
+def apply_load_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
+    """Add the writes of ``load`` to a view's response, with the headers the core asks for
+    (no shared cache may keep a response that writes the session)."""
+    writes = tuple(cookies)
+    apply_cookies(response, writes)
+    for name, value in private_headers(writes, response.headers.get("Vary")).items():
+        response.headers[name] = value
 
 
 def to_django_response(result: WebResponse, request: HttpRequest | None = None) -> HttpResponse:

@@ -24,7 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, User
 
 from .conf import get_async_manager, get_manager
-from .http import apply_cookies, to_django_response, web_request
+from .http import apply_load_cookies, to_django_response, web_request
 from .signals import SIGNED_OUT
 from .users import alink_user, link_user
 from .views import ASYNC_TWINS
@@ -101,9 +101,9 @@ class ScalekitMiddleware:
         _attach(request, result, manager)
         response = cast(HttpResponseBase, self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
-            apply_cookies(response, manager.end_session(web_request(request)))
+            apply_load_cookies(response, manager.end_session(web_request(request)))
         else:
-            apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+            apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -114,7 +114,7 @@ class ScalekitMiddleware:
         _attach(request, result, manager)
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
-            apply_cookies(response, await manager.end_session(web_request(request)))
+            apply_load_cookies(response, await manager.end_session(web_request(request)))
         else:
-            apply_cookies(response, result.cookies_to_add(response.cookies.keys()))
+            apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

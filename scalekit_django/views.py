@@ -22,7 +22,10 @@ __all__ = ["ASYNC_TWINS", "acallback", "alogin", "alogout", "callback", "login",
 
 
 def _return_to(request: HttpRequest) -> str | None:
-    return request.GET.get("return_to") or request.GET.get(REDIRECT_FIELD_NAME)
+    """Django's ``next`` when the query has no ``return_to`` (the core reads that one and
+    checks either the same way); the first value, as the core reads repeated parameters."""
+    values = request.GET.getlist(REDIRECT_FIELD_NAME)
+    return None if "return_to" in request.GET or not values else values[0]
 
 
 def login(request: HttpRequest) -> HttpResponse:

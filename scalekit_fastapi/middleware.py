@@ -9,9 +9,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scalekit_core.web import Machine, User
+from scalekit_core.web import Machine, User, private_headers
 
-from .translate import apply_cookies, web_request, with_cookies
+from .translate import apply_cookies, load_headers, web_request
 
 if TYPE_CHECKING:
     from .auth import ScalekitAuth
@@ -111,7 +111,7 @@ class ScalekitMiddleware:
                 started = True
                 headers = list(message.get("headers", []))
                 own = (_cookie_name(v) for n, v in headers if n.lower() == b"set-cookie")
-                headers = with_cookies(headers, result.cookies_to_add(own))
+                headers = load_headers(headers, result.cookies_to_add(own))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -120,7 +120,9 @@ class ScalekitMiddleware:
         except Exception:
             if started or not _answers_plain_500(app):
                 raise
-            response = PlainTextResponse("Internal Server Error", status_code=500)
+            response = PlainTextResponse(
+                "Internal Server Error", status_code=500, headers=private_headers(result.cookies)
+            )
             apply_cookies(response, result.cookies)
             await response(scope, receive, send)
             raise

@@ -8,9 +8,9 @@ from typing import Literal, cast
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
 
-__all__ = ["apply_cookies", "to_response", "web_request", "with_cookies"]
+__all__ = ["apply_cookies", "cookie_headers", "load_headers", "to_response", "web_request"]
 
 _SameSite = Literal["lax", "strict", "none"]
 
@@ -25,19 +25,13 @@ def web_request(connection: HTTPConnection) -> WebRequest:
         scope.get("method", "GET"),
         path,
         scope.get("query_string", b"").decode("latin-1"),
-        connection.headers,
+        connection.headers,  # its items() keep repeated headers
         connection.cookies,
     )
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
-    """Apply each write with Starlette's own ``set_cookie`` (a deletion has ``max_age=0``); a
-    response that carries any is made uncacheable by shared caches (the core's rule)."""
-    cookies = tuple(cookies)
-    if cookies:
-        vary = ", ".join(response.headers.getlist("vary"))
-        for name, value in private_cache_headers(vary).items():
-            response.headers[name] = value
+    """Apply each write with Starlette's own ``set_cookie`` (a deletion has ``max_age=0``)."""
     for cookie in cookies:
         response.set_cookie(
             cookie.name,
@@ -51,23 +45,30 @@ def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
         )
 
 
-def with_cookies(
+def cookie_headers(cookies: Iterable[CookieWrite]) -> list[tuple[bytes, bytes]]:
+    """Raw ``set-cookie`` header pairs, rendered by Starlette's cookie code."""
+    carrier = Response()
+    apply_cookies(carrier, cookies)
+    return [(name, value) for name, value in carrier.raw_headers if name == b"set-cookie"]
+
+
+def load_headers(
     headers: list[tuple[bytes, bytes]], cookies: Iterable[CookieWrite]
 ) -> list[tuple[bytes, bytes]]:
-    """Raw ASGI response headers plus the ``set-cookie`` pairs of ``cookies`` (rendered by
-    Starlette's cookie code) and, when there are any, the core's private-cache headers in
-    place of the response's own ``cache-control`` and ``vary``."""
-    cookies = tuple(cookies)
-    if not cookies:
-        return headers
-    carrier = Response()
-    carrier.headers["vary"] = ", ".join(
-        value.decode("latin-1") for name, value in headers if name.lower() == b"vary"
+    """Raw ``headers`` of an app's response with the writes of ``load`` added, and the
+    headers the core asks for with them (replacing the response's own ``Cache-Control``
+    and ``Vary``)."""
+    writes = tuple(cookies)
+    extra = private_headers(
+        writes,
+        ", ".join(v.decode("latin-1") for n, v in headers if n.lower() == b"vary") or None,
     )
-    apply_cookies(carrier, cookies)
-    kept = [pair for pair in headers if pair[0].lower() not in (b"cache-control", b"vary")]
-    added = [pair for pair in carrier.raw_headers if pair[0] != b"content-length"]
-    return kept + added
+    if not extra:
+        return headers
+    replaced = {name.lower().encode("latin-1") for name in extra}
+    kept = [(n, v) for n, v in headers if n.lower() not in replaced]
+    added = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in extra.items()]
+    return kept + added + cookie_headers(writes)
 
 
 def to_response(result: WebResponse) -> Response:

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from flask import Response, request
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_cache_headers
+from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
 
-__all__ = ["apply_cookies", "to_flask_response", "web_request"]
+__all__ = ["apply_cookies", "apply_load_cookies", "to_flask_response", "web_request"]
 
 
 def web_request() -> WebRequest:
@@ -27,13 +27,7 @@ def web_request() -> WebRequest:
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
-    """Apply each write with Flask's own ``set_cookie`` (a deletion is ``max_age=0``); a
-    response that carries any is made uncacheable by shared caches (the core's rule)."""
-    cookies = tuple(cookies)
-    if cookies:
-        vary = ", ".join(response.headers.getlist("Vary"))
-        for name, value in private_cache_headers(vary).items():
-            response.headers[name] = value
+    """Apply each write with Flask's own ``set_cookie`` (a deletion is ``max_age=0``)."""
     for cookie in cookies:
         response.set_cookie(
             cookie.name,
@@ -45,6 +39,15 @@ def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
             httponly=cookie.httponly,
             samesite=cookie.samesite,
         )
+
+
+def apply_load_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:
+    """Add the writes of ``load`` to the app's own response, with the headers the core asks
+    for (no shared cache may keep a response that writes the session)."""
+    writes = tuple(cookies)
+    apply_cookies(response, writes)
+    for name, value in private_headers(writes, response.headers.get("Vary")).items():
+        response.headers[name] = value
 
 
 def to_flask_response(web: WebResponse) -> Response:

@@ -20,7 +20,7 @@ from scalekit_core.web import (
     settings_from_mapping,
 )
 
-from .conversion import apply_cookies, to_flask_response, web_request
+from .conversion import apply_cookies, apply_load_cookies, to_flask_response, web_request
 
 if TYPE_CHECKING:
     from scalekit_core.web import User
@@ -194,7 +194,7 @@ def _write_cookies(response: Response) -> Response:
     result: LoadResult | None = g.pop("_scalekit_load", None)
     if result is not None and result.cookies:
         own = (header.split("=", 1)[0].strip() for header in response.headers.getlist("Set-Cookie"))
-        apply_cookies(response, result.cookies_to_add(own))
+        apply_load_cookies(response, result.cookies_to_add(own))
     return response
 
 

@@ -16,7 +16,7 @@ from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
-from .responses import is_browser_navigation, private_cache_headers
+from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
 from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
@@ -53,7 +53,7 @@ __all__ = [
     "WebRequest",
     "WebResponse",
     "is_browser_navigation",
-    "private_cache_headers",
+    "private_headers",
     "require",
     "require_machine",
     "safe_return_to",

@@ -17,7 +17,7 @@ from .sealing import PURPOSE_SESSION, PURPOSE_TRANSACTION, Sealer
 from .session_data import SessionData
 from .settings import SessionSettings
 from .stores import CookieSessionStore
-from .transactions import TransactionCookies
+from .transactions import ConsumedStates, TransactionCookies
 
 __all__ = ["UNSEALED_CACHE_SIZE", "PureClient", "WebContext"]
 
@@ -45,6 +45,8 @@ class WebContext:
     sessions: Sealer = field(init=False)
     jar: CookieJar = field(init=False)
     transactions: TransactionCookies = field(init=False)
+    #: States whose callback already ran (a replay never reaches the token endpoint).
+    consumed: ConsumedStates = field(init=False)
     _signer: Signer = field(init=False, repr=False)
     _unsealed: dict[str, SessionData] = field(init=False, repr=False, default_factory=dict)
     _unsealed_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
@@ -56,6 +58,7 @@ class WebContext:
         self.transactions = TransactionCookies(
             self.settings, Sealer(secrets, PURPOSE_TRANSACTION), self.jar
         )
+        self.consumed = ConsumedStates(self.settings.transaction_ttl)
         # itsdangerous signs with the *last* key and accepts all of them.
         self._signer = Signer(list(reversed(secrets)), salt="scalekit.session-id")
 

@@ -8,25 +8,54 @@ from dataclasses import dataclass
 from .requests import CookieWrite
 from .settings import SessionSettings
 
-__all__ = ["CHUNK_SIZE", "MAX_CHUNKS", "CookieJar", "chunk_names", "read_chunked"]
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_CHUNKS",
+    "CookieJar",
+    "chunk_names",
+    "is_ambiguous",
+    "read_chunked",
+    "repeated_names",
+]
 
 #: Largest value per cookie: with name and attributes a cookie stays well under 4096 bytes.
 CHUNK_SIZE = 3800
 MAX_CHUNKS = 10
+#: The chunk names the layer writes: ``name.0`` ... ``name.9`` (ASCII digits only).
+_CHUNK_SUFFIXES = frozenset(str(index) for index in range(MAX_CHUNKS))
+
+
+def repeated_names(cookies: Mapping[str, str]) -> frozenset[str]:
+    """Names the raw ``Cookie`` header carried more than once (see ``RequestCookies``)."""
+    return getattr(cookies, "repeated", frozenset())
 
 
 def chunk_names(cookies: Mapping[str, str], name: str) -> list[str]:
-    """Names in ``cookies`` that belong to the (possibly chunked) cookie ``name``."""
+    """Names in ``cookies`` that belong to the (possibly chunked) cookie ``name``: only names
+    the layer itself writes, so no other name is ever deleted or rewritten."""
     prefix = name + "."
     return [
         key
         for key in cookies
-        if key == name or (key.startswith(prefix) and key[len(prefix) :].isdigit())
+        if key == name or (key.startswith(prefix) and key[len(prefix) :] in _CHUNK_SUFFIXES)
     ]
 
 
+def is_ambiguous(cookies: Mapping[str, str], name: str) -> bool:
+    """Whether the request carries ``name`` in more than one way: a name repeated in the raw
+    header, or the plain cookie beside chunks. An injected cookie (a sibling subdomain, a
+    network attacker on http) must not choose the session: such a request is anonymous."""
+    names = chunk_names(cookies, name)
+    if repeated_names(cookies).intersection(names):
+        return True
+    return name in names and len(names) > 1
+
+
 def read_chunked(cookies: Mapping[str, str], name: str) -> str | None:
-    """The whole value of ``name``: the cookie itself, or ``name.0``, ``name.1``... joined."""
+    """The whole value of ``name``: the cookie itself, or ``name.0``, ``name.1``... joined;
+    ``None`` when missing or ambiguous (``is_ambiguous``)."""
+    if is_ambiguous(cookies, name):
+        return None
     single = cookies.get(name)
     if single is not None:
         return single

@@ -89,6 +89,9 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
+    if request.authorization_ambiguous:
+        log.info("ambiguous Authorization header refused")
+        return LoadResult(None)
     token = request.bearer_token
     if token is not None:
         return (yield from _bearer_flow(token, ctx.client.config.client_id))

@@ -14,7 +14,7 @@ from .effects import CallOnLogin, ExchangeCode, LoginTokens, StoreDelete, Verify
 from .errors import PermissionDenied
 from .persistence import read_session, write_session
 from .requests import CookieWrite, WebRequest, WebResponse
-from .responses import error_page, redirect
+from .responses import error_page, login_url, redirect
 from .return_to import safe_return_to
 from .sealing import MAX_SEALED_LENGTH
 from .session_data import SessionData, trim_profile
@@ -25,6 +25,9 @@ __all__ = ["LoginOptions", "complete_login_flow", "start_login_flow"]
 log = logging.getLogger("scalekit_core.web")
 
 _MAX_PARAM = 512
+#: Callback parameters that must appear at most once: a second value is never resolved by
+#: position (which one a proxy, a framework or the provider meant cannot be told).
+_SINGLE_PARAMS = ("code", "state", "iss", "error", "error_description")
 
 
 @dataclass(frozen=True)
@@ -116,14 +119,25 @@ def _unavailable() -> WebResponse:
     )
 
 
-def _failed(message: str, cookies: tuple[CookieWrite, ...] = ()) -> WebResponse:
-    return error_page(400, "Sign-in failed", message, cookies)
+def _failed(ctx: WebContext, message: str, cookies: tuple[CookieWrite, ...] = ()) -> WebResponse:
+    """400, with a way to start over."""
+    return error_page(
+        400,
+        "Sign-in failed",
+        message,
+        cookies,
+        link=(login_url(ctx.settings, None), "Sign in again"),
+    )
 
 
 def complete_login_flow(
     ctx: WebContext, request: WebRequest, *, call_on_login: bool
 ) -> WebFlow[WebResponse]:
     query = request.query
+    repeated = request.repeated_query.intersection(_SINGLE_PARAMS)
+    if repeated:
+        log.info("callback refused: repeated parameters %s", sorted(repeated))
+        return _failed(ctx, "The sign-in response is ambiguous: it repeats a parameter.")
     state = query.get("state")
     valid_state = is_valid_state(state)
     assert state is None or isinstance(state, str)
@@ -135,15 +149,23 @@ def complete_login_flow(
         description = query.get("error_description", "")
         log.info("authorization response carried error %r", error[:100])
         message = f"{error[:100]}: {description[:300]}" if description else error[:100]
-        return _failed(f"The identity provider refused the sign-in ({message}).", consumed)
-    if not valid_state or state is None:
-        return _failed("The sign-in response is missing its state.", consumed)
+        return _failed(ctx, f"The identity provider refused the sign-in ({message}).", consumed)
+    if not state:
+        return _failed(ctx, "The sign-in response is missing its state.", consumed)
+    if not valid_state:
+        return _failed(
+            ctx,
+            "The sign-in response does not belong to a sign-in started here (its state is "
+            "not one this site issued).",
+            consumed,
+        )
 
     transaction = ctx.transactions.read(request.cookies, state)
     now = ctx.clock()
     if transaction is None or ctx.transactions.is_expired(transaction, now):
         if state.startswith(RETRY_STATE_PREFIX):
             return _failed(
+                ctx,
                 "The sign-in could not be completed: this browser did not keep the login "
                 "cookie. Please allow cookies for this site and try again.",
                 consumed,
@@ -160,17 +182,24 @@ def complete_login_flow(
 
     issuer = query.get("iss")
     if issuer is not None and issuer != ctx.client.config.env_url:
-        return _failed("The sign-in response came from an unexpected issuer.", consumed)
+        return _failed(ctx, "The sign-in response came from an unexpected issuer.", consumed)
     code = query.get("code")
     if not code or len(code) > 4096:
-        return _failed("The sign-in response is missing its authorization code.", consumed)
+        return _failed(ctx, "The sign-in response is missing its authorization code.", consumed)
+    # Consumed before the exchange: a replay of this URL with the same transaction cookie
+    # (still in the browser, or copied) never reaches the token endpoint a second time.
+    if not ctx.consumed.claim(state, now):
+        log.info("callback replayed for a completed sign-in")
+        return _failed(
+            ctx, "This sign-in response was already used. Please sign in again.", consumed
+        )
 
     try:
         tokens: LoginTokens = yield ExchangeCode(
             code, transaction.redirect_uri, transaction.code_verifier, transaction.nonce
         )
     except ScalekitError as exc:
-        return _exchange_failure(exc, consumed)
+        return _exchange_failure(ctx, exc, consumed)
 
     auth = tokens.auth
     exp = tokens.access_claims.get("exp")
@@ -185,7 +214,7 @@ def complete_login_flow(
     )
     user = data.user
     if user is None:
-        return _failed("The identity provider did not name the signed-in user.", consumed)
+        return _failed(ctx, "The identity provider did not name the signed-in user.", consumed)
     if call_on_login:
         try:
             yield CallOnLogin(user, auth)
@@ -199,19 +228,24 @@ def complete_login_flow(
         yield StoreDelete(previous.session_id)
     if not ctx.server_side and sum(len(w.value) for w in writes) > MAX_SEALED_LENGTH:
         log.error("session too large for cookies; configure a server-side session store")
-        return _failed("The session is too large to be stored in cookies.", consumed)
+        return _failed(ctx, "The session is too large to be stored in cookies.", consumed)
     log.info("login completed")
     return redirect(transaction.return_to, [*consumed, *writes])
 
 
-def _exchange_failure(exc: ScalekitError, consumed: tuple[CookieWrite, ...]) -> WebResponse:
+def _exchange_failure(
+    ctx: WebContext, exc: ScalekitError, consumed: tuple[CookieWrite, ...]
+) -> WebResponse:
     if isinstance(exc, TokenValidationError):
         log.warning("ID token rejected at login: %s", exc.reason)
-        return _failed("The identity provider's answer could not be verified.", consumed)
+        return _failed(ctx, "The identity provider's answer could not be verified.", consumed)
     if isinstance(exc, OAuthError) and (exc.status_code is None or exc.status_code < 500):
         log.info("code exchange refused: %s", exc.error)
         return _failed(
-            f"The sign-in could not be completed ({exc.error[:100]}). Please try again.", consumed
+            ctx,
+            f"The sign-in could not be completed ({exc.error[:100]}). Please try again.",
+            consumed,
         )
     log.warning("code exchange failed: %s", type(exc).__name__)
-    return replace(_unavailable(), cookies=consumed)
+    response = _unavailable()
+    return replace(response, cookies=consumed)

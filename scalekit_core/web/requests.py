@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,9 +12,29 @@ from urllib.parse import parse_qsl
 if TYPE_CHECKING:
     from .session_data import Machine, User
 
-__all__ = ["CookieWrite", "LoadResult", "WebRequest", "WebResponse"]
+__all__ = ["CookieWrite", "LoadResult", "RequestCookies", "WebRequest", "WebResponse"]
 
 _MAX_QUERY_LENGTH = 16 * 1024
+#: Repeated request headers are joined as RFC 9110 says (``Cookie`` with ``; ``, RFC 6265).
+_JOIN = {"cookie": "; "}
+
+
+class RequestCookies(dict[str, str]):
+    """The request's cookies as the framework parsed them, plus the names the raw ``Cookie``
+    header carries more than once (``repeated``): frameworks keep one of them (Flask the
+    first, Starlette and Django the last), so the session layer refuses those names."""
+
+    repeated: frozenset[str] = frozenset()
+
+
+def _cookie_names(header: str) -> list[str]:
+    """Every cookie name of a raw ``Cookie`` header, in order (values are not parsed)."""
+    names = []
+    for part in header.split(";"):
+        name, sep, _ = part.partition("=")
+        if sep:
+            names.append(name.strip())
+    return names
 
 
 @dataclass(frozen=True)
@@ -25,8 +46,13 @@ class WebRequest:
         WebRequest(request.method, request.path, request.query_string.decode("latin-1"),
                    request.headers, request.cookies)
 
+    ``headers`` is the framework's header mapping as is: a repeated header's values are
+    joined (Starlette's ``Headers.items()`` yields every raw pair; WSGI servers and Django
+    join them already), so that the session layer can refuse ambiguous ones.
     Header names are lower-cased here. ``query`` is parsed from ``query_string``; the first
-    value of a repeated parameter wins.
+    value of a repeated parameter wins, and ``repeated_query`` names those parameters.
+    ``cookies`` are the framework's parsed cookies; the raw ``Cookie`` header tells which
+    names were repeated (``cookies.repeated``).
     """
 
     method: str
@@ -37,19 +63,36 @@ class WebRequest:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", self.method.upper())
-        object.__setattr__(
-            self, "headers", {str(name).lower(): str(value) for name, value in self.headers.items()}
-        )
-        object.__setattr__(self, "cookies", dict(self.cookies))
+        joined: dict[str, str] = {}
+        for raw_name, raw_value in self.headers.items():
+            name, value = str(raw_name).lower(), str(raw_value)
+            joined[name] = (
+                (joined[name] + _JOIN.get(name, ", ") + value) if name in joined else value
+            )
+        object.__setattr__(self, "headers", joined)
+        cookies = RequestCookies(self.cookies)
+        counts = Counter(_cookie_names(joined.get("cookie", "")))
+        cookies.repeated = frozenset(name for name, count in counts.items() if count > 1)
+        object.__setattr__(self, "cookies", cookies)
+
+    @cached_property
+    def _query_pairs(self) -> list[tuple[str, str]]:
+        if len(self.query_string) > _MAX_QUERY_LENGTH:
+            return []
+        return parse_qsl(self.query_string, keep_blank_values=True)
 
     @cached_property
     def query(self) -> Mapping[str, str]:
-        if len(self.query_string) > _MAX_QUERY_LENGTH:
-            return {}
         values: dict[str, str] = {}
-        for name, value in parse_qsl(self.query_string, keep_blank_values=True):
+        for name, value in self._query_pairs:
             values.setdefault(name, value)
         return values
+
+    @cached_property
+    def repeated_query(self) -> frozenset[str]:
+        """Names of the query parameters that appear more than once."""
+        counts = Counter(name for name, _ in self._query_pairs)
+        return frozenset(name for name, count in counts.items() if count > 1)
 
     @property
     def path_with_query(self) -> str:
@@ -57,10 +100,26 @@ class WebRequest:
 
     @property
     def bearer_token(self) -> str | None:
-        """The token of an ``Authorization: Bearer`` header, if any."""
+        """The token of an ``Authorization: Bearer`` header, if any (``None`` when the header
+        is ambiguous, see ``authorization_ambiguous``)."""
+        if self.authorization_ambiguous:
+            return None
         scheme, _, token = self.headers.get("authorization", "").partition(" ")
         token = token.strip()
         return token if scheme.lower() == "bearer" and token else None
+
+    @property
+    def authorization_ambiguous(self) -> bool:
+        """Several ``Authorization`` headers (joined with ``,``), or a comma in one: which
+        credential is meant cannot be told, so the request is refused (401), never resolved
+        by position."""
+        return "," in self.headers.get("authorization", "")
+
+    @property
+    def presents_credentials(self) -> bool:
+        """An ``Authorization`` bearer token (valid or not) or an ambiguous header: such a
+        request is an API call, answered with 401 rather than a redirect."""
+        return self.bearer_token is not None or self.authorization_ambiguous
 
 
 @dataclass(frozen=True)

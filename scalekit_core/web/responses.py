@@ -14,36 +14,41 @@ from .return_to import safe_return_to
 from .settings import SessionSettings
 
 __all__ = [
+    "PRIVATE_HEADERS",
     "error_page",
     "forbidden_response",
     "is_browser_navigation",
     "json_response",
-    "private_cache_headers",
+    "private_headers",
     "redirect",
     "store_unavailable_response",
     "unauthenticated_response",
 ]
 
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-#: On redirects and error pages: their URL may hold a code, a state or a return-to, and the
-#: page a redirect leads to must not learn it from ``Referer`` (a 302's policy carries over).
-_NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+#: What a response that writes the layer's cookies must carry: no shared cache may keep it.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Pragma": "no-cache"}
+# The layer's own answers: never cached, and their URL (a callback's holds the code) never
+# leaks to the next site through ``Referer``.
+_NO_STORE = {**PRIVATE_HEADERS, "Vary": "Cookie", "Referrer-Policy": "no-referrer"}
 
 
-def private_cache_headers(vary: str | None = None) -> dict[str, str]:
-    """Headers for any response that writes or deletes a cookie of the session layer.
+def private_headers(cookies: Iterable[CookieWrite], vary: str | None = None) -> dict[str, str]:
+    """The headers an adapter sets on a response that also carries ``cookies`` (the writes of
+    ``load``, applied to the app's own response): ``{}`` when there are none, else
+    ``Cache-Control: private, no-store`` (overriding a view's ``public``) and ``Vary`` with
+    ``Cookie`` added to the response's current ``vary``.
 
-    A shared cache must never store such a response and replay its ``Set-Cookie`` (someone
-    else's session) to another visitor, whatever the view said (``public``, ``max-age``):
-    ``Cache-Control`` is replaced, and ``Cookie`` is added to the response's ``vary``.
-
-    >>> private_cache_headers("Accept-Encoding")["Vary"]
-    'Accept-Encoding, Cookie'
+    >>> private_headers([])
+    {}
+    >>> private_headers([CookieWrite("s", "v", 60)], "Accept")["Vary"]
+    'Accept, Cookie'
     """
-    values = [value.strip() for value in (vary or "").split(",") if value.strip()]
-    if not any(value == "*" or value.lower() == "cookie" for value in values):
-        values.append("Cookie")
-    return {"Cache-Control": "private, no-store", "Vary": ", ".join(values)}
+    if not any(True for _ in cookies):
+        return {}
+    names = [part.strip() for part in (vary or "").split(",") if part.strip()]
+    if "*" not in names and "cookie" not in (name.lower() for name in names):
+        names.append("Cookie")
+    return {**PRIVATE_HEADERS, "Vary": ", ".join(names)}
 
 
 def is_browser_navigation(request: WebRequest) -> bool:
@@ -52,7 +57,7 @@ def is_browser_navigation(request: WebRequest) -> bool:
     A navigation is a GET or HEAD that accepts ``text/html``, is not an XHR/fetch and carries
     no bearer token.
     """
-    if request.method not in ("GET", "HEAD") or request.bearer_token is not None:
+    if request.method not in ("GET", "HEAD") or request.presents_credentials:
         return False
     if request.headers.get("x-requested-with", "").lower() == "xmlhttprequest":
         return False
@@ -65,7 +70,7 @@ def is_browser_navigation(request: WebRequest) -> bool:
 
 
 def redirect(location: str, cookies: Iterable[CookieWrite] = ()) -> WebResponse:
-    return WebResponse(302, {"Location": location, **_NO_STORE, **_NO_REFERRER}, "", tuple(cookies))
+    return WebResponse(302, {"Location": location, **_NO_STORE}, "", tuple(cookies))
 
 
 def json_response(
@@ -88,22 +93,21 @@ def error_page(
     message: str,
     cookies: Iterable[CookieWrite] = (),
     headers: dict[str, str] | None = None,
+    *,
+    link: tuple[str, str] = ("/", "Back to the home page"),
 ) -> WebResponse:
-    """A minimal HTML page; every piece of text is escaped."""
+    """A minimal HTML page; every piece of text is escaped. ``link`` is the way on
+    (``(href, text)``): the home page by default."""
+    href, text = link
     body = (
         '<!doctype html><html><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>"
-        '<p><a href="/">Back to the home page</a></p></body></html>'
+        f'<p><a href="{html.escape(href)}">{html.escape(text)}</a></p></body></html>'
     )
     return WebResponse(
         status,
-        {
-            "Content-Type": "text/html; charset=utf-8",
-            **_NO_STORE,
-            **_NO_REFERRER,
-            **(headers or {}),
-        },
+        {"Content-Type": "text/html; charset=utf-8", **_NO_STORE, **(headers or {})},
         body,
         tuple(cookies),
         title,
@@ -121,7 +125,7 @@ def login_url(settings: SessionSettings, return_to: str | None) -> str:
 def _html_form_post(request: WebRequest) -> bool:
     return (
         request.method == "POST"
-        and request.bearer_token is None
+        and not request.presents_credentials
         and "text/html" in request.headers.get("accept", "").lower()
     )
 
@@ -140,7 +144,7 @@ def unauthenticated_response(
     if not api and is_browser_navigation(request):
         return redirect(login_url(settings, safe_return_to(request.path_with_query)), cookies)
     challenge = 'Bearer realm="api"'
-    if request.bearer_token is not None:
+    if request.presents_credentials:
         challenge += ', error="invalid_token"'
     return json_response(
         401,

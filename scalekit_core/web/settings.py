@@ -128,9 +128,17 @@ class SessionSettings:
         return urlsplit(self.base_url).path.rstrip("/")
 
     @property
+    def host_prefix(self) -> str:
+        """``__Host-`` when cookies are Secure and host-only (the app runs on https without a
+        ``cookie_domain``): the browser then refuses the name from a sibling subdomain or
+        plain http. ``""`` otherwise (plain-http localhost, or a shared ``cookie_domain``,
+        which ``__Host-`` forbids)."""
+        return "__Host-" if self.cookie_secure and not self.cookie_domain else ""
+
+    @property
     def session_cookie(self) -> str:
-        return f"{self.cookie_prefix}_session"
+        return f"{self.host_prefix}{self.cookie_prefix}_session"
 
     @property
     def transaction_cookie_prefix(self) -> str:
-        return f"{self.cookie_prefix}_txn_"
+        return f"{self.host_prefix}{self.cookie_prefix}_txn_"

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cookies import CookieJar
+from .cookies import CookieJar, repeated_names
 from .requests import CookieWrite
 from .sealing import Sealer
 from .settings import SessionSettings
 
-__all__ = ["RETRY_STATE_PREFIX", "Transaction", "TransactionCookies", "is_valid_state"]
+__all__ = [
+    "MAX_CONSUMED_STATES",
+    "RETRY_STATE_PREFIX",
+    "ConsumedStates",
+    "Transaction",
+    "TransactionCookies",
+    "is_valid_state",
+]
 
 #: States of a login restarted by the callback start with this (``.`` never appears in a
 #: generated state), which bounds restarts to one even when the browser drops cookies.
 RETRY_STATE_PREFIX = "retry."
-_STATE = re.compile(r"^[A-Za-z0-9_\-.]{16,128}$")
+#: Exactly the states the layer generates: URL-safe base64, or a retry's prefixed one.
+_STATE = re.compile(r"^(?:retry\.)?[A-Za-z0-9_\-]{16,128}$")
+#: Consumed login states remembered per process (oldest forgotten first beyond this).
+MAX_CONSUMED_STATES = 50_000
 #: Beyond this many transaction cookies in a request, extras are deleted unread.
 _MAX_INSPECTED = 20
 
@@ -69,12 +82,21 @@ class TransactionCookies:
         return self.settings.transaction_cookie_prefix + state
 
     def names_in(self, cookies: Mapping[str, str]) -> list[str]:
+        """The transaction cookies of ``cookies``: only names the layer itself could have
+        written (prefix and a valid state), so no other name is ever deleted."""
         prefix = self.settings.transaction_cookie_prefix
-        return [name for name in cookies if name.startswith(prefix)]
+        return [
+            name
+            for name in cookies
+            if name.startswith(prefix) and is_valid_state(name[len(prefix) :])
+        ]
 
     def read(self, cookies: Mapping[str, str], state: str) -> Transaction | None:
-        """The authentic transaction of ``state`` (expired or not), else ``None``."""
+        """The authentic transaction of ``state`` (expired or not), else ``None`` (also when
+        the raw header repeats its name: which one is the browser's cannot be told)."""
         name = self.name(state)
+        if name in repeated_names(cookies):
+            return None
         payload = self.sealer.unseal(cookies.get(name), name)
         if payload is None:
             return None
@@ -97,8 +119,7 @@ class TransactionCookies:
             if index >= _MAX_INSPECTED:
                 deletions.append(name)
                 continue
-            state = name[len(self.settings.transaction_cookie_prefix) :]
-            existing = self.read(cookies, state) if is_valid_state(state) else None
+            existing = self.read(cookies, name[len(self.settings.transaction_cookie_prefix) :])
             if existing is None or self.is_expired(existing, now):
                 deletions.append(name)
             else:
@@ -116,3 +137,34 @@ class TransactionCookies:
             )
         ]
         return writes + self.jar.delete_all(sorted(set(deletions) - {name}))
+
+
+class ConsumedStates:
+    """The login states whose callback already ran, so that a replayed callback (same URL,
+    same transaction cookie, still in the browser) never reaches the token endpoint twice.
+
+    In process, bounded, each state kept for ``ttl`` (the transaction lifetime: a transaction
+    older than that is refused anyway); keyed by a hash of the state. Thread-safe.
+    """
+
+    def __init__(self, ttl: float, max_size: int = MAX_CONSUMED_STATES) -> None:
+        self._ttl = ttl
+        self._max_size = max_size
+        self._seen: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claim(self, state: str, now: float) -> bool:
+        """``True`` the first time ``state`` is claimed within ``ttl``, ``False`` after."""
+        key = hashlib.sha256(state.encode("utf-8")).digest()
+        with self._lock:
+            while self._seen:
+                oldest, expires = next(iter(self._seen.items()))
+                if expires > now and len(self._seen) < self._max_size:
+                    break
+                del self._seen[oldest]
+            expires_at = self._seen.get(key)
+            if expires_at is not None and expires_at > now:
+                return False
+            self._seen[key] = now + self._ttl
+            self._seen.move_to_end(key)
+            return True

@@ -108,7 +108,7 @@ def test_authorize_url_has_pkce_and_routing(manager: SessionManager, browser: Br
     assert cookie.name == "scalekit_txn_" + params["state"]
     assert cookie.httponly and cookie.samesite == "Lax" and not cookie.secure
     assert params["code_challenge"] not in cookie.value
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_two_interleaved_logins_both_succeed(

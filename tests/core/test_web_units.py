@@ -188,7 +188,7 @@ def test_unauthenticated_decision_table(
         assert response.status == 401
         assert json.loads(response.body)["error"] == "unauthenticated"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_unsafe_return_to_never_reaches_login_url(sync_manager: SessionManager) -> None:

@@ -171,7 +171,9 @@ def test_callback_errors(scalekit: EmulatorHandle) -> None:
     assert b"abc" not in unknown.content
 
 
-def test_reused_code_is_refused(scalekit: EmulatorHandle) -> None:
+def test_replayed_callback_never_reaches_the_token_endpoint_twice(
+    scalekit: EmulatorHandle,
+) -> None:
     client = Client()
     started = client.get("/login", **HTML)
     transaction: SimpleCookie = SimpleCookie()
@@ -179,11 +181,13 @@ def test_reused_code_is_refused(scalekit: EmulatorHandle) -> None:
         transaction[name] = morsel.value
     callback = path_of(scalekit.sign_in(started["Location"]))
     assert client.get(callback, **HTML).status_code == 302
+    exchanges = scalekit.token_calls("authorization_code")
     replay = Client()
     replay.cookies = transaction
     response = replay.get(callback, **HTML)
     assert response.status_code == 400
-    assert b"invalid_grant" in response.content
+    assert b"already used" in response.content
+    assert scalekit.token_calls("authorization_code") == exchanges
 
 
 def test_provider_down_is_503(scalekit: EmulatorHandle) -> None:

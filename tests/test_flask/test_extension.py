@@ -220,18 +220,22 @@ def test_callback_with_access_denied(client: FlaskClient) -> None:
     assert f"scalekit_txn_{state}" in set_cookie_names(response)
 
 
-def test_callback_code_reused(client: FlaskClient, scalekit_emulator: EmulatorHandle) -> None:
+def test_replayed_callback_never_reaches_the_token_endpoint_twice(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
     authorize = start_login(client)
     name = "scalekit_txn_" + query_of(authorize)["state"]
     transaction = client.get_cookie(name)
     assert transaction is not None
     callback = scalekit_emulator.sign_in(authorize)
     assert finish_login(client, callback).status_code == 302
+    exchanges = scalekit_emulator.token_calls("authorization_code")
     replay = client.application.test_client()  # a copy of the browser before the callback
     replay.set_cookie(name, transaction.value)
     response = finish_login(replay, callback)
     assert response.status_code == 400
-    assert "invalid_grant" in response.get_data(as_text=True)
+    assert "already used" in response.get_data(as_text=True)
+    assert scalekit_emulator.token_calls("authorization_code") == exchanges
 
 
 def test_callback_provider_down_is_503(

@@ -223,7 +223,7 @@ def test_admin_403_for_bob_200_for_alice(sample: Flask, scalekit_emulator: Emula
     assert SIGN_OUT_FORM in page
     assert 'href="/sessions"' in page and "bob@acme.test" in page
     assert page.count("<html") == 1
-    assert denied.headers["Cache-Control"] == "no-store"  # the core's headers are kept
+    assert denied.headers["Cache-Control"] == "private, no-store"  # the core's headers are kept
     alice = sample.test_client()
     sign_in(alice, scalekit_emulator)
     allowed = alice.get("/admin", headers=HTML)
