@@ -145,7 +145,7 @@ async def test_admin_page_403_for_bob_200_for_alice(
     # The core's message inside the sample's layout: nav, who is signed in, the sign-out form.
     assert NAV in denied.text and SIGN_OUT in denied.text and "bob@acme.test" in denied.text
     assert denied.text.count("<html") == 1
-    assert denied.headers["cache-control"] == "no-store"
+    assert denied.headers["cache-control"] == "private, no-store"
     browser.cookies.clear()
     await login(browser, scalekit_emulator)
     allowed = await browser.get("/admin", headers=HTML)
