@@ -1,35 +1,56 @@
-# One entry point for people and CI. `make test` and `make demo` work on a fresh machine:
-# they create .venv when missing and install the project with every extra.
+# One entry point for people and CI. `make demo` and `make test` work on a fresh machine:
+# they create .venv when missing. `make demo` installs only what the sample apps need (the
+# package with its [samples] extra); `make test` adds the dev tools ([all,dev]: linters, type
+# checker, pytest plugins, Playwright, the official SDK for the compatibility tests).
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 APP ?= flask
+# The lowest-versions run: every direct dependency at the minimum pyproject.toml allows.
+LOWEST_VENV ?= .venv-lowest
 
-.PHONY: install test lint typecheck demo emulator
+.PHONY: install demo-install test-install test test-lowest lint typecheck demo emulator
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[all,dev]'
+
+$(BIN)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[samples]'
 	touch $@
 
-install: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[all,dev]'
+	touch $@ $(BIN)/.demo-installed
 
-lint: install
+demo-install: $(BIN)/.demo-installed
+test-install: $(BIN)/.installed
+install: test-install
+
+lint: test-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: test-install
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/pytest
 
+# The suite (browser and packaging tests aside) with every direct dependency at its lowest
+# allowed version, in its own venv: a lower bound in pyproject.toml that no longer works fails here.
+test-lowest:
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/pip install --quiet uv
+	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
+		--resolution lowest-direct -e '.[all,dev]'
+	SCALEKIT_E2E= $(LOWEST_VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e -m 'not packaging'
+
 # A sample app (APP=flask|fastapi|django) on the bundled emulator, or on the Scalekit
 # environment named by SCALEKIT_ENVIRONMENT_URL/_CLIENT_ID/_CLIENT_SECRET. Ctrl-C stops it.
-demo: install
+demo: demo-install
 	@case "$(APP)" in flask|fastapi|django) ;; *) echo "APP must be flask, fastapi or django" >&2; exit 2;; esac
 	exec $(BIN)/python sample_apps/$(APP)_app/run.py
 
-emulator: install
+emulator: demo-install
 	exec $(BIN)/scalekit-emulator
