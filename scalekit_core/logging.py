@@ -101,7 +101,6 @@ def uvicorn_log_config() -> dict[str, Any]:
             "access": {
                 "()": "uvicorn.logging.AccessFormatter",
                 "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
-                "use_colors": None,
             },
         },
         "handlers": {
