@@ -1,7 +1,7 @@
 # One entry point for people and CI. `make demo` and `make test` work on a fresh machine:
 # they create .venv when missing. `make demo` installs only what the sample apps need (the
-# package with its [samples] extra); `make test` adds the dev tools ([all,dev]: linters, type
-# checker, pytest plugins, Playwright, the official SDK for the compatibility tests).
+# package with its [samples] extra); `make test` adds the dev tools ([all,samples,dev]:
+# linters, type checker, pytest plugins, Playwright, the official SDK for the compatibility tests).
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -20,7 +20,7 @@ $(BIN)/.demo-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(BIN)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[all,dev]'
+	$(BIN)/pip install --quiet -e '.[all,samples,dev]'
 	touch $@ $(BIN)/.demo-installed
 
 demo-install: $(BIN)/.demo-installed
@@ -38,9 +38,10 @@ test: lint typecheck
 	$(BIN)/pytest
 
 # The suite with every direct dependency at the lowest version pyproject.toml allows, in its own
-# venv, so that a lower bound that stops working fails here. Installed with [all,test] only: the
-# dev tools and the third-party peers (the official SDK, oidc-provider-mock) pin newer versions
-# of our dependencies, so their tests, the browser tests and the packaging tests run in `make test`.
+# venv, so that a lower bound that stops working fails here. Installed with [all,samples,test]
+# only: the dev tools and the third-party peers (the official SDK, oidc-provider-mock) pin
+# newer versions of our dependencies, so their tests, the browser tests and the packaging
+# tests run in `make test` only.
 THIRD_PARTY_TESTS := --ignore=tests/core/test_third_party_provider.py \
 	--ignore=tests/core/test_web_third_party.py
 test-lowest:
@@ -48,7 +49,7 @@ test-lowest:
 	$(PYTHON) -m venv $(LOWEST_VENV)
 	$(LOWEST_VENV)/bin/pip install --quiet uv
 	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
-		--resolution lowest-direct -e '.[all,test]'
+		--resolution lowest-direct -e '.[all,samples,test]'
 	SCALEKIT_E2E= $(LOWEST_VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e \
 		$(THIRD_PARTY_TESTS) -m 'not packaging'
 

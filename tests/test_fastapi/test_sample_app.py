@@ -259,3 +259,18 @@ def test_run_py_names_port_when_the_port_is_in_use(tmp_path: Path) -> None:
     assert code == 1, output
     assert f"Port {port} is already in use" in output and f"PORT={port + 1}" in output, output
     assert "Traceback" not in output, output
+
+
+async def test_docs_work_offline_and_the_public_home_is_not_secured(
+    sample: FastAPI, browser: httpx.AsyncClient
+) -> None:
+    docs = await browser.get("/docs", headers=HTML)
+    assert docs.status_code == 200
+    assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))["']""", docs.text)
+    assert assets, docs.text
+    for asset in assets:
+        assert asset.startswith("/"), f"{asset} is not served by the app itself"
+        assert (await browser.get(asset)).status_code == 200, asset
+    schema = (await browser.get("/openapi.json")).json()
+    assert "security" not in schema["paths"]["/"]["get"]
+    assert schema["paths"]["/dashboard"]["get"]["security"]
