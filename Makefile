@@ -1,35 +1,63 @@
-# One entry point for people and CI. `make test` and `make demo` work on a fresh machine:
-# they create .venv when missing and install the project with every extra.
+# One entry point for people and CI. `make demo` and `make test` work on a fresh machine:
+# they create .venv when missing. `make demo` installs only what the sample apps need (the
+# package with its [samples] extra); `make test` adds the dev tools ([all,samples,dev]:
+# linters, type checker, pytest plugins, Playwright, the official SDK for the compatibility tests).
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 APP ?= flask
+# The lowest-versions run: every direct dependency at the minimum pyproject.toml allows.
+LOWEST_VENV ?= .venv-lowest
 
-.PHONY: install test lint typecheck demo emulator
+.PHONY: install demo-install test-install test test-lowest lint typecheck demo emulator
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[all,dev]'
+
+$(BIN)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[samples]'
 	touch $@
 
-install: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[all,samples,dev]'
+	touch $@ $(BIN)/.demo-installed
 
-lint: install
+demo-install: $(BIN)/.demo-installed
+test-install: $(BIN)/.installed
+install: test-install
+
+lint: test-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: test-install
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/pytest
 
+# The suite with every direct dependency at the lowest version pyproject.toml allows, in its own
+# venv, so that a lower bound that stops working fails here. Installed with [all,samples,test]
+# only: the dev tools and the third-party peers (the official SDK, oidc-provider-mock) pin
+# newer versions of our dependencies, so their tests, the browser tests and the packaging
+# tests run in `make test` only.
+THIRD_PARTY_TESTS := --ignore=tests/core/test_third_party_provider.py \
+	--ignore=tests/core/test_web_third_party.py
+test-lowest:
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/pip install --quiet uv
+	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
+		--resolution lowest-direct -e '.[all,samples,test]'
+	SCALEKIT_E2E= $(LOWEST_VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e \
+		$(THIRD_PARTY_TESTS) -m 'not packaging'
+
 # A sample app (APP=flask|fastapi|django) on the bundled emulator, or on the Scalekit
 # environment named by SCALEKIT_ENVIRONMENT_URL/_CLIENT_ID/_CLIENT_SECRET. Ctrl-C stops it.
-demo: install
+demo: demo-install
 	@case "$(APP)" in flask|fastapi|django) ;; *) echo "APP must be flask, fastapi or django" >&2; exit 2;; esac
 	exec $(BIN)/python sample_apps/$(APP)_app/run.py
 
-emulator: install
+emulator: demo-install
 	exec $(BIN)/scalekit-emulator

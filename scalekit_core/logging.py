@@ -85,14 +85,40 @@ def install_redacting_filter(logger_names: Iterable[str] = ACCESS_LOGGERS) -> No
 
 
 def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's default logging configuration with the filter on its access log, for
-    ``uvicorn.run(app, log_config=uvicorn_log_config())`` (needs uvicorn installed)."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = {
-        **LOGGING_CONFIG,
+    """uvicorn's default logging configuration with the filter on its access handler, for
+    ``uvicorn.run(app, log_config=uvicorn_log_config())``. uvicorn resolves its formatter
+    classes by name when it applies the configuration: this module does not import it."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
         "filters": {"redact": {"()": "scalekit_core.logging.RedactingFilter"}},
-        "handlers": {name: dict(handler) for name, handler in LOGGING_CONFIG["handlers"].items()},
+        "formatters": {
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+                "use_colors": None,
+            },
+            "access": {
+                "()": "uvicorn.logging.AccessFormatter",
+                "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+            },
+        },
+        "handlers": {
+            "default": {
+                "formatter": "default",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+            },
+            "access": {
+                "formatter": "access",
+                "filters": ["redact"],
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
     }
-    config["handlers"]["access"]["filters"] = ["redact"]
-    return config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -12,6 +13,22 @@ import uvicorn
 
 from .app import create_app
 from .emulator import Emulator
+
+THREAD_NAME = "scalekit-emulator"
+
+
+class _OnlyWarningsFromTheEmulatorThread(logging.Filter):
+    """uvicorn's own INFO lines ("Shutting down", "Finished server process") from the
+    emulator's thread would repeat the host app's, in the same ``uvicorn.error`` logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.threadName != THREAD_NAME
+
+
+def _quiet_uvicorn_in_the_emulator_thread() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _OnlyWarningsFromTheEmulatorThread) for f in logger.filters):
+        logger.addFilter(_OnlyWarningsFromTheEmulatorThread())
 
 
 class EmulatorServer:
@@ -50,9 +67,12 @@ class EmulatorServer:
         sock.listen(128)
         self._socket = sock
         self.port = sock.getsockname()[1]
+        # log_config=None, log_level=None: uvicorn leaves the host process's logging as it is.
+        _quiet_uvicorn_in_the_emulator_thread()
         config = uvicorn.Config(
             create_app(self.emulator),
-            log_level="warning",
+            log_config=None,
+            log_level=None,
             access_log=False,
             lifespan="off",
             ws="none",
@@ -63,7 +83,7 @@ class EmulatorServer:
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [sock]},
-            name="scalekit-emulator",
+            name=THREAD_NAME,
             daemon=True,
         )
         self._thread.start()

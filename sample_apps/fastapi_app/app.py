@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from scalekit_core import ScalekitError
@@ -119,7 +120,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
     emulator = start_emulator(env)
     auth = ScalekitAuth.from_env(settings_environ(env), render_error=error_page)
     scalekit = auth.client
-    app = FastAPI(title="Scalekit FastAPI sample", lifespan=auth.lifespan)
+    # /docs with Swagger UI served from the fastapi-offline package, not a CDN: no network.
+    app = FastAPIOffline(title="Scalekit FastAPI sample", lifespan=auth.lifespan)
     auth.install(app)
     app.state.auth = auth
     # For run.py to stop; under ``uvicorn --workers`` it ends with its worker process.
@@ -135,14 +137,16 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
         return response
 
     CurrentUser = Annotated[User, Depends(auth.require_user)]
-    MaybeUser = Annotated[User | None, Depends(auth.optional_user)]
 
     def same_origin_only(request: Request) -> None:
         if not auth.manager.is_same_origin(request=web_request(request)):
             raise PermissionDenied("forbidden", "Cross-site requests are refused.")
 
     @app.get("/", response_class=HTMLResponse)
-    async def home(user: MaybeUser) -> HTMLResponse:
+    async def home(request: Request) -> HTMLResponse:
+        # The user the middleware loaded, without a security dependency: the public page is
+        # not marked as secured in the OpenAPI schema.
+        user = request_user(request)
         if user is None:
             body = (
                 '<p>You are not signed in. <a href="/login">Sign in</a> to see your dashboard.</p>'

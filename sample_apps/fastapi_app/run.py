@@ -17,6 +17,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from sample_apps import port_in_use_message
 from sample_apps.fastapi_app.app import DEFAULT_PORT, create_app
 from scalekit_core.logging import install_redacting_filter
 
@@ -42,11 +43,16 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per emulator call
     # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again for the
     # handlers it replaced: this one makes SIGTERM, like SIGINT, the KeyboardInterrupt caught
     # below instead of an abrupt exit that skips stopping the emulator.
     signal.signal(signal.SIGTERM, _stop)
     port = int(os.environ.get("PORT") or DEFAULT_PORT)
+    taken = port_in_use_message(port)
+    if taken:
+        log.error("%s", taken)
+        sys.exit(1)
     emulator = None
     try:
         app = create_app()

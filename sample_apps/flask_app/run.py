@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from werkzeug.serving import make_server
 
+from sample_apps import port_in_use_message
 from sample_apps.flask_app import create_app
 from scalekit_core.logging import install_redacting_filter
 
@@ -30,7 +31,12 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     install_redacting_filter()  # no code, state or token from a callback URL in the log
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per emulator call
     port = int(os.environ.get("PORT", "5000"))
+    taken = port_in_use_message(port)
+    if taken:
+        log.error("%s", taken)
+        sys.exit(1)
     app = create_app()
     server = make_server("127.0.0.1", port, app, threaded=True)
     signal.signal(signal.SIGTERM, _stop)

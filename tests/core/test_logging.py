@@ -4,6 +4,7 @@ and Werkzeug, and the uvicorn log configuration the README's multi-worker recipe
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import sys
@@ -109,12 +110,16 @@ def test_install_adds_the_filter_once_to_every_access_logger() -> None:
             logging.getLogger(name).filters[:] = before[name]
 
 
-def test_uvicorn_log_config_filters_the_access_handler() -> None:
-    config = uvicorn_log_config()
-    assert config["handlers"]["access"]["filters"] == ["redact"]
+def test_uvicorn_log_config_is_uvicorns_own_plus_the_filter() -> None:
     from uvicorn.config import LOGGING_CONFIG
 
-    assert "filters" not in LOGGING_CONFIG["handlers"]["access"]  # uvicorn's own left as is
+    config = uvicorn_log_config()
+    assert config["handlers"]["access"].pop("filters") == ["redact"]
+    assert config.pop("filters") == {"redact": {"()": "scalekit_core.logging.RedactingFilter"}}
+    assert config == LOGGING_CONFIG
+    # The file the README's uvicorn command line uses is the same configuration.
+    shipped = json.loads((ROOT / "sample_apps" / "uvicorn_logging.json").read_text())
+    assert shipped == uvicorn_log_config()
 
 
 def test_readme_uvicorn_recipe_logs_no_code(

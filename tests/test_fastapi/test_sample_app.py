@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -233,6 +234,43 @@ def test_run_py_stops_cleanly_with_its_emulator(signum: signal.Signals, tmp_path
     # The callback's one-time code never reaches the access log.
     assert "c0de-SECRET" not in output and "st4te-SECRET" not in output, output
     assert "code=[redacted]&state=[redacted]" in output, output
+    # One uvicorn shutdown (not the bundled emulator's too), no httpx line per emulator call.
+    assert output.count("Finished server process") == 1, output
+    assert "HTTP Request:" not in output, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     with pytest.raises(httpx.ConnectError):
         httpx.get(emulator.group(1) + "/.well-known/openid-configuration", timeout=2)
+
+
+def test_run_py_names_port_when_the_port_is_in_use(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
+        env["PORT"] = str(port)
+        run_py = ROOT / "sample_apps" / "fastapi_app" / "run.py"
+        process = start_process(
+            "fastapi_app", [sys.executable, str(run_py)], env, tmp_path, tmp_path
+        )
+        code = process.popen.wait(timeout=60)
+    output = process.output()
+    process.stop()
+    assert code == 1, output
+    assert f"Port {port} is already in use" in output and f"PORT={port + 1}" in output, output
+    assert "Traceback" not in output, output
+
+
+async def test_docs_work_offline_and_the_public_home_is_not_secured(
+    sample: FastAPI, browser: httpx.AsyncClient
+) -> None:
+    docs = await browser.get("/docs", headers=HTML)
+    assert docs.status_code == 200
+    assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))["']""", docs.text)
+    assert assets, docs.text
+    for asset in assets:
+        assert asset.startswith("/"), f"{asset} is not served by the app itself"
+        assert (await browser.get(asset)).status_code == 200, asset
+    schema = (await browser.get("/openapi.json")).json()
+    assert "security" not in schema["paths"]["/"]["get"]
+    assert schema["paths"]["/dashboard"]["get"]["security"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -359,3 +360,20 @@ def test_run_py_serves_and_stops_on_sigterm(
     # The callback's one-time code never reaches the access log.
     assert "c0de-SECRET" not in process.output() and "st4te-SECRET" not in process.output()
     assert "code=[redacted]&state=[redacted]" in process.output()
+
+
+def test_run_py_names_port_when_the_port_is_in_use(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCALEKIT_")}
+        env["PORT"] = str(port)
+        run_py = ROOT / "sample_apps" / "flask_app" / "run.py"
+        process = start_process("flask_app", [sys.executable, str(run_py)], env, tmp_path, tmp_path)
+        code = process.popen.wait(timeout=60)
+    output = process.output()
+    process.stop()
+    assert code == 1, output
+    assert f"Port {port} is already in use" in output and f"PORT={port + 1}" in output, output
+    assert "Traceback" not in output, output
