@@ -85,6 +85,11 @@ async def test_fastapi_redis_restart_gives_no_503_once_redis_is_back(
         assert down == Counter({503: REQUESTS})
         own_redis.start()
         assert await burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
+        # A restart between two bursts: every pooled connection is stale, none was dropped
+        # by a failed request in between.
+        own_redis.kill()
+        own_redis.start()
+        assert await burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
 
 
 def test_flask_redis_restart_gives_no_503_once_redis_is_back(
@@ -122,6 +127,9 @@ def test_flask_redis_restart_gives_no_503_once_redis_is_back(
     assert burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
     own_redis.kill()
     assert burst()[0] == Counter({503: REQUESTS})
+    own_redis.start()
+    assert burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
+    own_redis.kill()
     own_redis.start()
     assert burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
 
