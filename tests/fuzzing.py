@@ -122,6 +122,17 @@ class FuzzRequest:
     def target(self) -> str:
         return self.path + ("?" + self.query if self.query else "")
 
+    @property
+    def cookie_bytes(self) -> bytes | None:
+        """The Cookie header as a browser sends it (UTF-8: names like ``scalekit_session.٣``)."""
+        return None if self.cookie is None else self.cookie.encode("utf-8")
+
+    @property
+    def cookie_wsgi(self) -> str | None:
+        """The same bytes as a WSGI environ holds them (latin-1 decoded)."""
+        raw = self.cookie_bytes
+        return None if raw is None else raw.decode("latin-1")
+
 
 @st.composite
 def requests(draw: st.DrawFn, session_cookie: str | None = None) -> FuzzRequest:
@@ -130,7 +141,8 @@ def requests(draw: st.DrawFn, session_cookie: str | None = None) -> FuzzRequest:
     query = draw(
         st.one_of(
             st.just(urlencode(pairs)),
-            st.just("&".join(f"{quote(k)}={v}" for k, v in pairs).replace(" ", "%20")),
+            # Only partly escaped: raw '=', '&', '%', '+' and '/' inside keys and values.
+            st.just("&".join(f"{quote(k, '=&%+/')}={quote(v, '=&%+/')}" for k, v in pairs)),
             st.text(st.sampled_from("%=&+;?#/abc0129"), max_size=20).map(
                 lambda q: q.replace("#", "%23")
             ),

@@ -44,8 +44,9 @@ def send(app: Flask, request: FuzzRequest) -> int:
     # Without a cookie jar: the raw Cookie header is sent as drawn, nothing carries over.
     client = app.test_client(use_cookies=False)
     headers = dict(request.headers)
-    if request.cookie is not None:
-        headers["Cookie"] = request.cookie
+    cookie = request.cookie_wsgi
+    if cookie is not None:
+        headers["Cookie"] = cookie
     response = client.open(request.target, method=request.method, headers=headers)
     return response.status_code
 
