@@ -130,6 +130,11 @@ def add_fault(emu: Emulator, data: dict[str, Any]) -> Any:
     return None
 
 
+def clear_faults(emu: Emulator, data: dict[str, Any]) -> Any:
+    emu.clear_faults()
+    return None
+
+
 def calls(emu: Emulator, data: dict[str, Any]) -> Any:
     return emu.call_counts()
 
@@ -145,6 +150,7 @@ routes = [
     Route("/_emulator/rotate-keys", control(rotate_keys), methods=["POST"]),
     Route("/_emulator/remove-key", control(remove_key), methods=["POST"]),
     Route("/_emulator/faults", control(add_fault), methods=["POST"]),
+    Route("/_emulator/faults/clear", control(clear_faults), methods=["POST"]),
     Route("/_emulator/calls", control(calls), methods=["GET"]),
     Route("/_emulator/reset", control(reset), methods=["POST"]),
 ]

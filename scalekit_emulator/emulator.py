@@ -264,6 +264,11 @@ class Emulator:
                 Fault(path=path, remaining=count, status=status, delay=delay, body=body)
             )
 
+    def clear_faults(self) -> None:
+        """Drop every injected fault not yet used up (the provider recovers)."""
+        with self._lock:
+            self._faults.clear()
+
     def take_fault(self, path: str) -> Fault | None:
         """Consume one use of the first fault matching `path`, if any."""
         with self._lock:

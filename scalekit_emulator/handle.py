@@ -83,6 +83,9 @@ class EmulatorHandle:
     ) -> None:
         self.emulator.inject_fault(path, status=status, delay=delay, body=body, count=count)
 
+    def clear_faults(self) -> None:
+        self.emulator.clear_faults()
+
     def calls(self, path: str) -> int:
         return self.emulator.calls(path)
 
