@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +48,8 @@ class EmulatorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            return  # the client gave up (e.g. its timeout during an injected delay): no one to answer
         except Exception:
             log.exception("unhandled error on %s", path)
             if started:

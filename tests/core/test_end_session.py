@@ -38,10 +38,10 @@ def test_end_session_deletes_the_stored_session_and_every_cookie(
     store = MemorySessionStore(clock=clock)
     manager = SessionManager(client, make_settings(store=store))
     login(manager, scalekit_emulator, browser)
-    browser.cookies["scalekit_txn_left_over"] = "x"  # a login attempt of another tab
+    browser.cookies["scalekit_txn_LeftOverFromAnotherTab"] = "x"  # another tab's login
     request = browser.request("/django-admin/logout/", "POST")
     deletions = manager.end_session(request)
-    assert {write.name for write in deletions} == {"scalekit_session", "scalekit_txn_left_over"}
+    assert {write.name for write in deletions} == {"scalekit_session", "scalekit_txn_LeftOverFromAnotherTab"}
     assert all(write.is_deletion for write in deletions) and len(store) == 0
     browser.apply(deletions)
     assert browser.cookies == {}
