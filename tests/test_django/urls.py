@@ -19,6 +19,7 @@ urlpatterns = [
     path("t/mixin", views.MixinView.as_view()),
     path("t/async-mixin", views.AsyncPermissionView.as_view()),
     path("t/drf", views.DRFMe.as_view()),
+    path("t/whoami", views.whoami),
     path("t/broken", views.broken),
     path("t/async-broken", views.async_broken),
 ]

@@ -80,3 +80,12 @@ def broken(request: HttpRequest) -> HttpResponse:
 
 async def async_broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug in the async view")
+
+
+def whoami(request: HttpRequest) -> HttpResponse:
+    """Who is signed in, in a response the view marks as publicly cacheable."""
+    user = request.scalekit  # type: ignore[attr-defined]
+    response = HttpResponse(f"signed in: {user.email if user else 'anonymous'}")
+    response["Cache-Control"] = "public, max-age=600"
+    response["Vary"] = "Accept"
+    return response
