@@ -21,6 +21,7 @@ urlpatterns = [
     path("t/drf", views.DRFMe.as_view()),
     path("t/django-logout", views.django_logout),
     path("t/async-django-logout", views.async_django_logout),
+    path("t/whoami", views.whoami),
     path("t/broken", views.broken),
     path("t/async-broken", views.async_broken),
 ]

@@ -93,3 +93,12 @@ async def async_django_logout(request: HttpRequest) -> HttpResponse:
     await alogout(request)
     user = await request.auser()
     return HttpResponse(f"signed out, user={user.is_authenticated}")
+
+
+def whoami(request: HttpRequest) -> HttpResponse:
+    """Who is signed in, in a response the view marks as publicly cacheable."""
+    user = request.scalekit  # type: ignore[attr-defined]
+    response = HttpResponse(f"signed in: {user.email if user else 'anonymous'}")
+    response["Cache-Control"] = "public, max-age=600"
+    response["Vary"] = "Accept"
+    return response
