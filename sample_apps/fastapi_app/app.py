@@ -83,8 +83,8 @@ def page(title: str, user: User | None, body: str, status_code: int = 200) -> HT
 <style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
 nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style></head><body>
 <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/sessions">Sessions</a>
-<a href="/admin">Admin</a><a href="/api/me">/api/me</a><a href="/docs">API docs</a></nav>
-<p>{account}</p><h1>{escape(title)}</h1>{body}</body></html>""",
+<a href="/admin">Admin</a><a href="/api/me">/api/me</a><a href="/docs">API docs</a>
+<span>{account}</span></nav><h1>{escape(title)}</h1>{body}</body></html>""",
         status_code=status_code,
     )
 

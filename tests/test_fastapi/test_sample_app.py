@@ -274,3 +274,15 @@ async def test_docs_work_offline_and_the_public_home_is_not_secured(
     schema = (await browser.get("/openapi.json")).json()
     assert "security" not in schema["paths"]["/"]["get"]
     assert schema["paths"]["/dashboard"]["get"]["security"]
+
+
+async def test_navigation_shows_who_is_signed_in(
+    browser: httpx.AsyncClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    anonymous = await browser.get("/", headers=HTML)
+    nav = anonymous.text.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert "Sign in" in nav
+    await login_at(browser, scalekit_emulator, start="/login")
+    signed_in = await browser.get("/", headers=HTML)
+    nav = signed_in.text.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert "Signed in as <strong>alice@acme.test</strong>" in nav and "Sign out" in nav
