@@ -41,7 +41,10 @@ def test_end_session_deletes_the_stored_session_and_every_cookie(
     browser.cookies["scalekit_txn_LeftOverFromAnotherTab"] = "x"  # another tab's login
     request = browser.request("/django-admin/logout/", "POST")
     deletions = manager.end_session(request)
-    assert {write.name for write in deletions} == {"scalekit_session", "scalekit_txn_LeftOverFromAnotherTab"}
+    assert {write.name for write in deletions} == {
+        "scalekit_session",
+        "scalekit_txn_LeftOverFromAnotherTab",
+    }
     assert all(write.is_deletion for write in deletions) and len(store) == 0
     browser.apply(deletions)
     assert browser.cookies == {}
