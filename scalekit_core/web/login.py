@@ -18,7 +18,7 @@ from .responses import error_page, login_url, redirect
 from .return_to import safe_return_to
 from .sealing import MAX_SEALED_LENGTH
 from .session_data import SessionData, trim_profile
-from .transactions import RETRY_STATE_PREFIX, Transaction, is_valid_state
+from .transactions import RETRY_STATE_PREFIX, Transaction, is_generated_state, is_valid_state
 
 __all__ = ["LoginOptions", "complete_login_flow", "start_login_flow"]
 
@@ -142,7 +142,11 @@ def complete_login_flow(
     valid_state = is_valid_state(state)
     assert state is None or isinstance(state, str)
     txn_name = ctx.transactions.name(state) if valid_state and state else None
-    consumed = (ctx.jar.delete(txn_name),) if txn_name and txn_name in request.cookies else ()
+    consumed = (
+        (ctx.jar.delete(txn_name),)
+        if txn_name and state and is_generated_state(state) and txn_name in request.cookies
+        else ()
+    )
 
     error = query.get("error")
     if error:

@@ -35,8 +35,18 @@ MAX_CONSUMED_STATES = 50_000
 _MAX_INSPECTED = 20
 
 
+#: Exactly what ``generate_state`` gives (24 random bytes, URL-safe base64), or a retry's.
+_GENERATED_STATE = re.compile(r"^(?:retry\.)?[A-Za-z0-9_\-]{32}$")
+
+
 def is_valid_state(value: object) -> bool:
     return isinstance(value, str) and bool(_STATE.match(value))
+
+
+def is_generated_state(value: str) -> bool:
+    """Whether the layer itself could have made ``value`` (so a cookie named after it is ours
+    to delete); :func:`is_valid_state` is the looser rule for a callback's ``state``."""
+    return bool(_GENERATED_STATE.match(value))
 
 
 @dataclass(frozen=True)
@@ -83,12 +93,12 @@ class TransactionCookies:
 
     def names_in(self, cookies: Mapping[str, str]) -> list[str]:
         """The transaction cookies of ``cookies``: only names the layer itself could have
-        written (prefix and a valid state), so no other name is ever deleted."""
+        written (prefix and a generated state), so no other name is ever deleted."""
         prefix = self.settings.transaction_cookie_prefix
         return [
             name
             for name in cookies
-            if name.startswith(prefix) and is_valid_state(name[len(prefix) :])
+            if name.startswith(prefix) and is_generated_state(name[len(prefix) :])
         ]
 
     def read(self, cookies: Mapping[str, str], state: str) -> Transaction | None:
