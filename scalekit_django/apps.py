@@ -1,5 +1,6 @@
 """The app to put in ``INSTALLED_APPS``: registers the system checks, the settings watcher and
-the receiver that ends the Scalekit session at Django's own sign-out."""
+the receiver that ends the Scalekit session at Django's own sign-out, and keeps codes, state
+and tokens of callback URLs out of the access logs (``runserver``'s, uvicorn's, gunicorn's)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class ScalekitConfig(AppConfig):
         from django.core.checks import Tags, register
         from django.core.signals import setting_changed
 
+        from scalekit_core.logging import install_redacting_filter
+
         from .checks import check_installation, check_settings, check_urls
         from .conf import settings_changed
         from .signals import end_scalekit_session
@@ -28,3 +31,5 @@ class ScalekitConfig(AppConfig):
         register(check_urls, "scalekit", Tags.urls)
         setting_changed.connect(settings_changed, dispatch_uid="scalekit_django.conf")
         user_logged_out.connect(end_scalekit_session, dispatch_uid="scalekit_django.signals")
+        # After Django's own LOGGING is applied (setup() configures logging, then apps).
+        install_redacting_filter()
