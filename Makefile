@@ -44,6 +44,9 @@ test: lint typecheck
 # tests run in `make test` only.
 THIRD_PARTY_TESTS := --ignore=tests/core/test_third_party_provider.py \
 	--ignore=tests/core/test_web_third_party.py
+# Starlette before 0.38 leaves anyio memory streams unclosed, which anyio 4.11+ reports
+# as a ResourceWarning when they are collected (at a random later test); not ours to fix.
+LOWEST_WARNINGS := -W 'ignore:Unclosed <MemoryObject:ResourceWarning'
 test-lowest:
 	rm -rf $(LOWEST_VENV)
 	$(PYTHON) -m venv $(LOWEST_VENV)
@@ -51,7 +54,7 @@ test-lowest:
 	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
 		--resolution lowest-direct -e '.[all,samples,test]'
 	SCALEKIT_E2E= $(LOWEST_VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e \
-		$(THIRD_PARTY_TESTS) -m 'not packaging'
+		$(THIRD_PARTY_TESTS) -m 'not packaging' $(LOWEST_WARNINGS)
 
 # A sample app (APP=flask|fastapi|django) on the bundled emulator, or on the Scalekit
 # environment named by SCALEKIT_ENVIRONMENT_URL/_CLIENT_ID/_CLIENT_SECRET. Ctrl-C stops it.

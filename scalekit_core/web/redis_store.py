@@ -336,6 +336,8 @@ class RedisSessionStore:
             socket_timeout=self.socket_timeout,
             socket_connect_timeout=self.socket_timeout,
             retry=retry(no_backoff(), 1, (connection_error,)),
+            # Named too: before redis-py 6 a connection retries only the errors listed here.
+            retry_on_error=[connection_error],
         )
         return module.Redis.from_pool(pool)
 
