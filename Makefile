@@ -44,7 +44,7 @@ test: lint typecheck
 # tests run in `make test` only.
 THIRD_PARTY_TESTS := --ignore=tests/core/test_third_party_provider.py \
 	--ignore=tests/core/test_web_third_party.py
-# Starlette before 0.38 leaves anyio memory streams unclosed, which anyio 4.11+ reports
+# Older Starlette versions leave anyio memory streams unclosed, which anyio 4.11+ reports
 # as a ResourceWarning when they are collected (at a random later test); not ours to fix.
 LOWEST_WARNINGS := -W 'ignore:Unclosed <MemoryObject:ResourceWarning'
 test-lowest:
