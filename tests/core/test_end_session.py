@@ -38,12 +38,12 @@ def test_end_session_deletes_the_stored_session_and_every_cookie(
     store = MemorySessionStore(clock=clock)
     manager = SessionManager(client, make_settings(store=store))
     login(manager, scalekit_emulator, browser)
-    browser.cookies["scalekit_txn_LeftOverFromAnotherTab"] = "x"  # another tab's login
+    browser.cookies["scalekit_txn_LeftOverFromAnotherTabXXXXXXXXXX"] = "x"  # another tab's login
     request = browser.request("/django-admin/logout/", "POST")
     deletions = manager.end_session(request)
     assert {write.name for write in deletions} == {
         "scalekit_session",
-        "scalekit_txn_LeftOverFromAnotherTab",
+        "scalekit_txn_LeftOverFromAnotherTabXXXXXXXXXX",
     }
     assert all(write.is_deletion for write in deletions) and len(store) == 0
     browser.apply(deletions)

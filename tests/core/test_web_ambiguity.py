@@ -87,12 +87,13 @@ def test_only_names_the_layer_writes_are_deleted() -> None:
     names = ctx.transactions.names_in(
         {
             "scalekit_txn_a/b": "1",
-            "scalekit_txn_" + "x" * 24: "1",
-            "scalekit_txn_retry." + "y" * 24: "1",
-            "scalekit_txn_" + "\u00e9" * 24: "1",
+            "scalekit_txn_" + "x" * 32: "1",
+            "scalekit_txn_retry." + "y" * 32: "1",
+            "scalekit_txn_" + "z" * 33: "1",  # valid characters, but never a generated state
+            "scalekit_txn_" + "\u00e9" * 32: "1",
         }
     )
-    assert names == ["scalekit_txn_" + "x" * 24, "scalekit_txn_retry." + "y" * 24]
+    assert names == ["scalekit_txn_" + "x" * 32, "scalekit_txn_retry." + "y" * 32]
 
 
 def test_repeated_session_cookie_names_are_ambiguous() -> None:
