@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import g
 from werkzeug.local import LocalProxy
 
-from scalekit_core.web import Machine, User
+from scalekit_core.web import Machine, User, WebResponse
 
 from .conversion import web_request
 from .extension import current_state, render
@@ -60,22 +60,27 @@ def _guard(
     api: bool = False,
 ) -> Callable[[View], View]:
     scopes, permissions, roles = tuple(scopes), tuple(permissions), tuple(roles)
+    return _guarded(
+        lambda: current_state().manager.guard(
+            web_request(),
+            get_current_user(),
+            scopes=scopes,
+            permissions=permissions,
+            roles=roles,
+            organization_id=organization_id,
+            api=api,
+        )
+    )
+
+
+def _guarded(check: Callable[[], WebResponse | None]) -> Callable[[View], View]:
+    """A decorator that renders the core's answer of ``check`` (``None``: call the view)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(*args: object, **kwargs: object) -> ResponseReturnValue:
-            response = current_state().manager.guard(
-                web_request(),
-                get_current_user(),
-                scopes=scopes,
-                permissions=permissions,
-                roles=roles,
-                organization_id=organization_id,
-                api=api,
-            )
-            if response is not None:
-                return render(response)
-            return view(*args, **kwargs)
+            response = check()
+            return render(response) if response is not None else view(*args, **kwargs)
 
         return cast(View, guarded)
 
@@ -132,20 +137,11 @@ def require_machine(*scopes: str, organization_id: str | None = None) -> Callabl
     ... @require_machine("events:write")
     ... def ingest(): return {"client": get_current_machine().client_id}
     """
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def guarded(*args: object, **kwargs: object) -> ResponseReturnValue:
-            response = current_state().manager.guard_machine(
-                web_request(), get_current_machine(), scopes=scopes, organization_id=organization_id
-            )
-            if response is not None:
-                return render(response)
-            return view(*args, **kwargs)
-
-        return cast(View, guarded)
-
-    return decorate
+    return _guarded(
+        lambda: current_state().manager.guard_machine(
+            web_request(), get_current_machine(), scopes=scopes, organization_id=organization_id
+        )
+    )
 
 
 def machine_required(view: View) -> View:

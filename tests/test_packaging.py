@@ -19,8 +19,13 @@ from tests.processes import ROOT
 pytestmark = pytest.mark.packaging
 
 PROJECT_TESTS = """
+import sys
+
+
 def test_without_the_fixture():
-    assert True
+    # The plugin loaded for this project's own test and pulled in none of the emulator's stack.
+    assert "scalekit_emulator.pytest_plugin" in sys.modules
+    assert not {"starlette", "uvicorn"} & {name.split(".")[0] for name in sys.modules}
 
 
 def test_with_the_fixture(scalekit_emulator):

@@ -141,12 +141,8 @@ def complete_login_flow(
     state = query.get("state")
     valid_state = is_valid_state(state)
     assert state is None or isinstance(state, str)
-    txn_name = ctx.transactions.name(state) if valid_state and state else None
-    consumed = (
-        (ctx.jar.delete(txn_name),)
-        if txn_name and state and is_generated_state(state) and txn_name in request.cookies
-        else ()
-    )
+    txn_name = ctx.transactions.name(state) if state and is_generated_state(state) else None
+    consumed = (ctx.jar.delete(txn_name),) if txn_name and txn_name in request.cookies else ()
 
     error = query.get("error")
     if error:

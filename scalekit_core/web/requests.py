@@ -22,9 +22,20 @@ _JOIN = {"cookie": "; "}
 class RequestCookies(dict[str, str]):
     """The request's cookies as the framework parsed them, plus the names the raw ``Cookie``
     header carries more than once (``repeated``): frameworks keep one of them (Flask the
-    first, Starlette and Django the last), so the session layer refuses those names."""
+    first, Starlette and Django the last), so the session layer refuses those names.
 
-    repeated: frozenset[str] = frozenset()
+    ``repeated`` is worked out on first use, so a request whose session is never read (no
+    cookie of the layer) costs no second parse of its ``Cookie`` header.
+    """
+
+    def __init__(self, cookies: Mapping[str, str], header: str = "") -> None:
+        super().__init__(cookies)
+        self._header = header
+
+    @cached_property
+    def repeated(self) -> frozenset[str]:
+        counts = Counter(_cookie_names(self._header))
+        return frozenset(name for name, count in counts.items() if count > 1)
 
 
 def _cookie_names(header: str) -> list[str]:
@@ -70,10 +81,7 @@ class WebRequest:
                 (joined[name] + _JOIN.get(name, ", ") + value) if name in joined else value
             )
         object.__setattr__(self, "headers", joined)
-        cookies = RequestCookies(self.cookies)
-        counts = Counter(_cookie_names(joined.get("cookie", "")))
-        cookies.repeated = frozenset(name for name, count in counts.items() if count > 1)
-        object.__setattr__(self, "cookies", cookies)
+        object.__setattr__(self, "cookies", RequestCookies(self.cookies, joined.get("cookie", "")))
 
     @cached_property
     def _query_pairs(self) -> list[tuple[str, str]]:

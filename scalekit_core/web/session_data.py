@@ -79,6 +79,14 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _check(facts: Mapping[str, Any], **needs: Any) -> None:
+    """``check_requirements`` for a principal: a shortfall is ``PermissionDenied`` (403)."""
+    try:
+        check_requirements(facts, **needs)
+    except TokenValidationError as exc:
+        raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -254,16 +262,13 @@ class User:
             "roles": sorted(self.roles),
             "oid": self.organization_id,
         }
-        try:
-            check_requirements(
-                facts,
-                scopes=scopes,
-                permissions=permissions,
-                roles=roles,
-                organization_id=organization_id,
-            )
-        except TokenValidationError as exc:
-            raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
+        _check(
+            facts,
+            scopes=scopes,
+            permissions=permissions,
+            roles=roles,
+            organization_id=organization_id,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable view (for ``/api/me``); tokens are never part of it. Never
@@ -332,11 +337,11 @@ class Machine:
 
     def check(self, *, scopes: Iterable[str] = (), organization_id: str | None = None) -> None:
         """Raise ``PermissionDenied`` unless the client has every scope and the organization."""
-        facts = {"scopes": sorted(self.scopes), "oid": self.organization_id}
-        try:
-            check_requirements(facts, scopes=scopes, organization_id=organization_id)
-        except TokenValidationError as exc:
-            raise PermissionDenied(exc.reason, str(exc).removeprefix(exc.reason + ": ")) from None
+        _check(
+            {"scopes": sorted(self.scopes), "oid": self.organization_id},
+            scopes=scopes,
+            organization_id=organization_id,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable view; tokens are never part of it. Never raises."""

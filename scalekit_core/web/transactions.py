@@ -27,16 +27,15 @@ __all__ = [
 #: States of a login restarted by the callback start with this (``.`` never appears in a
 #: generated state), which bounds restarts to one even when the browser drops cookies.
 RETRY_STATE_PREFIX = "retry."
-#: Exactly the states the layer generates: URL-safe base64, or a retry's prefixed one.
+#: A callback's ``state`` worth looking up (URL-safe characters, a retry's prefix allowed).
 _STATE = re.compile(r"^(?:retry\.)?[A-Za-z0-9_\-]{16,128}$")
+#: Exactly what ``generate_state`` gives (24 random bytes, URL-safe base64), or a retry's:
+#: the only transaction cookie names the layer writes, so the only ones it ever deletes.
+_GENERATED_STATE = re.compile(r"^(?:retry\.)?[A-Za-z0-9_\-]{32}$")
 #: Consumed login states remembered per process (oldest forgotten first beyond this).
 MAX_CONSUMED_STATES = 50_000
 #: Beyond this many transaction cookies in a request, extras are deleted unread.
 _MAX_INSPECTED = 20
-
-
-#: Exactly what ``generate_state`` gives (24 random bytes, URL-safe base64), or a retry's.
-_GENERATED_STATE = re.compile(r"^(?:retry\.)?[A-Za-z0-9_\-]{32}$")
 
 
 def is_valid_state(value: object) -> bool:

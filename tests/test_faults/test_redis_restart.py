@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+from flask import Flask
 
 from sample_apps.fastapi_app.app import create_app as create_fastapi_app
 from sample_apps.flask_app import create_app as create_flask_app
@@ -92,20 +93,25 @@ async def test_fastapi_redis_restart_gives_no_503_once_redis_is_back(
         assert await burst() == (Counter({200: REQUESTS}), {"alice@acme.test"})
 
 
-def test_flask_redis_restart_gives_no_503_once_redis_is_back(
-    own_redis: RedisServer, scalekit_emulator: EmulatorHandle, redis_prefix: str
-) -> None:
-    emu = scalekit_emulator
-    app = create_flask_app(
+def _flask_sample(emu: EmulatorHandle, redis: RedisServer, prefix: str) -> Flask:
+    """The Flask sample on the emulator, its sessions in ``redis``."""
+    return create_flask_app(
         {
             **emu.env(),
             "APP_BASE_URL": "http://localhost",
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
-            "SCALEKIT_REDIS_URL": own_redis.url,
-            "SCALEKIT_REDIS_PREFIX": redis_prefix,
+            "SCALEKIT_REDIS_URL": redis.url,
+            "SCALEKIT_REDIS_PREFIX": prefix,
             "TESTING": True,
         }
     )
+
+
+def test_flask_redis_restart_gives_no_503_once_redis_is_back(
+    own_redis: RedisServer, scalekit_emulator: EmulatorHandle, redis_prefix: str
+) -> None:
+    emu = scalekit_emulator
+    app = _flask_sample(emu, own_redis, redis_prefix)
     browser = app.test_client()
     flask_login(browser, emu, start="/login")
     found = browser.get_cookie("scalekit_session")
@@ -138,16 +144,7 @@ def test_redis_outage_still_gives_a_clean_503_when_every_connection_fails(
     own_redis: RedisServer, scalekit_emulator: EmulatorHandle, redis_prefix: str
 ) -> None:
     """The one retry is on a fresh connection: with Redis gone it fails too, at once."""
-    app = create_flask_app(
-        {
-            **scalekit_emulator.env(),
-            "APP_BASE_URL": "http://localhost",
-            "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
-            "SCALEKIT_REDIS_URL": own_redis.url,
-            "SCALEKIT_REDIS_PREFIX": redis_prefix,
-            "TESTING": True,
-        }
-    )
+    app = _flask_sample(scalekit_emulator, own_redis, redis_prefix)
     browser = app.test_client()
     flask_login(browser, scalekit_emulator, start="/login")
     own_redis.kill()
