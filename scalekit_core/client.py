@@ -49,10 +49,12 @@ from .tokens import (
 from .webhooks import verify_interceptor_payload, verify_webhook_payload
 
 if TYPE_CHECKING:
-    from .management import (
+    from .management import (  # machine clients, tokens, passwordless, ...: one block
+        AsyncM2MClientsClient,
         AsyncOrganizationClient,
         AsyncSessionClient,
         AsyncUserClient,
+        M2MClientsClient,
         OrganizationClient,
         SessionClient,
         UserClient,
@@ -201,6 +203,13 @@ class ScalekitClient(_ClientBase):
     def users(self) -> UserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> M2MClientsClient:
+        from .management import M2MClientsClient
+
+        return M2MClientsClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -378,6 +387,13 @@ class AsyncScalekitClient(_ClientBase):
     def users(self) -> AsyncUserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> AsyncM2MClientsClient:
+        from .management import AsyncM2MClientsClient
+
+        return AsyncM2MClientsClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from . import controls, management, oauth
+from . import clients_api, controls, management, oauth
 from .emulator import Emulator
 from .middleware import EmulatorMiddleware
 
@@ -13,7 +13,13 @@ from .middleware import EmulatorMiddleware
 def create_app(emulator: Emulator) -> Starlette:
     """The ASGI app serving `emulator` (controls answer 404 unless it enables them)."""
     app = Starlette(
-        routes=[*oauth.routes, *controls.routes, *management.routes],
+        routes=[
+            *oauth.routes,
+            *controls.routes,
+            # machine clients, tokens, passwordless, ...: before management's catch-all
+            *clients_api.routes,
+            *management.routes,
+        ],
         middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],
     )
     app.state.emulator = emulator

@@ -21,6 +21,18 @@ from .records import (
 )
 from .seed import seed_client, seed_connections, seed_organizations, seed_users
 
+#: The tables kept as JSON rows (persisted as they are).
+JSON_TABLES = (
+    "m2m_clients",
+    "resources",
+    "api_tokens",
+    "passwordless",
+    "mail",
+    "webauthn_credentials",
+    "events",
+    "login_requests",
+)
+
 
 @dataclass
 class EmulatorState:
@@ -34,6 +46,16 @@ class EmulatorState:
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     sso_logins: dict[str, SsoLogin] = field(default_factory=dict)
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, login
+    # requests: JSON rows (wire-shaped dicts, replaced on change), see JSON_TABLES.
+    m2m_clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    api_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    passwordless: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mail: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webauthn_credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    login_requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def seeded(cls, now: float) -> EmulatorState:
@@ -62,6 +84,7 @@ class EmulatorState:
             "sessions": rows(self.sessions),
             "refresh_tokens": rows(self.refresh_tokens),
             "sso_logins": rows(self.sso_logins),
+            **{name: dict(getattr(self, name)) for name in JSON_TABLES},
             # Codes live 60 s: not worth keeping across a restart.
         }
 
@@ -88,6 +111,8 @@ class EmulatorState:
         for row in data.get("sso_logins", []):
             sso = SsoLogin(**row)
             state.sso_logins[sso.sso_id] = sso
+        for name in JSON_TABLES:
+            setattr(state, name, dict(data.get(name, {})))
         return state
 
 

@@ -13,6 +13,16 @@ from .clients import (
     SessionClient,
     UserClient,
 )
+from .m2m import (  # machine clients, tokens, passwordless, ...: one block
+    AsyncM2MClientsClient,
+    ClientSecret,
+    CreatedClientSecret,
+    CreatedM2MClient,
+    M2MClient,
+    M2MClientsClient,
+    M2MClientsPage,
+    M2MClientSpec,
+)
 from .models import (
     Membership,
     Organization,
@@ -43,12 +53,21 @@ from .values import (
 
 __all__ = [
     "SESSION_STATUSES",
+    # machine clients, tokens, passwordless, ...: one block
+    "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
     "AsyncSessionClient",
     "AsyncUserClient",
+    "ClientSecret",
     "CreateOrganization",
     "CreateUser",
+    "CreatedClientSecret",
+    "CreatedM2MClient",
+    "M2MClient",
+    "M2MClientSpec",
+    "M2MClientsClient",
+    "M2MClientsPage",
     "ManagementTokenCache",
     "Membership",
     "Organization",

@@ -1,0 +1,140 @@
+"""Machine clients, API tokens, passwordless, WebAuthn, events, resources and auth against
+the emulator over real HTTP: every method, sync and async."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from scalekit_core import (
+    AsyncScalekitClient,
+    InvalidArgumentError,
+    NotFoundError,
+    OAuthError,
+    ScalekitClient,
+)
+from scalekit_core.management import M2MClientSpec
+from scalekit_emulator import Emulator, EmulatorHandle
+
+from .management_helpers import FAST_RETRY
+
+
+@pytest.fixture
+def client(scalekit_emulator: EmulatorHandle) -> Iterator[ScalekitClient]:
+    emu = scalekit_emulator
+    with ScalekitClient(emu.url, emu.client_id, emu.client_secret, retry=FAST_RETRY) as c:
+        yield c
+
+
+@pytest.fixture
+async def aclient(scalekit_emulator: EmulatorHandle) -> AsyncIterator[AsyncScalekitClient]:
+    emu = scalekit_emulator
+    async with AsyncScalekitClient(
+        emu.url, emu.client_id, emu.client_secret, retry=FAST_RETRY
+    ) as c:
+        yield c
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+# --- m2m_client -----------------------------------------------------------------------------
+
+
+def test_organization_client_lifecycle(client: ScalekitClient) -> None:
+    m2m = client.m2m_client
+    spec = M2MClientSpec(
+        name="billing-sync",
+        description="nightly export",
+        scopes=["read:invoices", "write:invoices"],
+        custom_claims={"tier": "gold"},
+        expiry=600,
+    )
+    created = m2m.create_organization_client("org_acme", spec)
+    machine = created.client
+    assert machine.client_id.startswith("m2m_") and machine.organization_id == "org_acme"
+    assert machine.scopes == ("read:invoices", "write:invoices")
+    assert machine.custom_claims == {"tier": "gold"} and machine.expiry == 600
+    assert created.plain_secret and len(machine.secrets) == 1
+    assert machine.secrets[0].secret_suffix == created.plain_secret[-4:]
+    assert "plain_secret" not in repr(created)
+
+    assert m2m.get_organization_client("org_acme", machine.client_id) == machine
+    updated = m2m.update_organization_client(
+        "org_acme", machine.client_id, M2MClientSpec(description="hourly export")
+    )
+    assert updated.description == "hourly export" and updated.name == "billing-sync"
+
+    # Its secret gets client-credentials tokens carrying the organization and claims.
+    token = client.generate_client_token(
+        machine.client_id, created.plain_secret, scopes=["read:invoices"]
+    )
+    claims = client.validate_access_token_and_get_claims(token)
+    assert claims["oid"] == "org_acme" and claims["scopes"] == ["read:invoices"]
+    assert claims["tier"] == "gold" and claims["exp"] - claims["iat"] == 600
+    with pytest.raises(OAuthError, match="invalid_scope"):
+        client.generate_client_token(machine.client_id, created.plain_secret, ["admin"])
+
+    second = m2m.add_organization_client_secret("org_acme", machine.client_id)
+    assert second.plain_secret != created.plain_secret and second.secret.id
+    assert client.generate_client_token(machine.client_id, second.plain_secret)
+    m2m.remove_organization_client_secret("org_acme", machine.client_id, machine.secrets[0].id)
+    with pytest.raises(OAuthError, match="invalid_client"):
+        client.generate_client_token(machine.client_id, created.plain_secret)
+    with pytest.raises(NotFoundError):
+        m2m.remove_organization_client_secret("org_acme", machine.client_id, "sec_gone")
+
+    other = m2m.create_organization_client("org_acme", {"name": "second"})
+    page = m2m.list_organization_clients("org_acme", page_size=1)
+    assert len(page.clients) == 1 and page.total_size == 2 and page.next_page_token
+    every = [c.client_id for c in m2m.iter_organization_clients("org_acme", page_size=1)]
+    assert every == [machine.client_id, other.client.client_id]
+    assert m2m.list_organization_clients("org_globex").clients == ()
+
+    m2m.delete_organization_client("org_acme", machine.client_id)
+    with pytest.raises(NotFoundError):
+        m2m.get_organization_client("org_acme", machine.client_id)
+    with pytest.raises(NotFoundError):  # another organization's client is not found either
+        m2m.get_organization_client("org_globex", other.client.client_id)
+
+
+def test_organization_client_bad_input(client: ScalekitClient) -> None:
+    with pytest.raises(InvalidArgumentError):
+        client.m2m_client.create_organization_client("org_acme", {"name": " "})
+    with pytest.raises(NotFoundError):
+        client.m2m_client.create_organization_client("org_missing", {"name": "x"})
+    with pytest.raises(NotFoundError):
+        client.m2m_client.list_organization_clients("org/../users")
+
+
+@pytest.mark.anyio
+async def test_organization_client_async(aclient: AsyncScalekitClient) -> None:
+    m2m = aclient.m2m_client
+    created = await m2m.create_organization_client("org_acme", M2MClientSpec(name="a"))
+    client_id = created.client.client_id
+    assert (await m2m.get_organization_client("org_acme", client_id)).name == "a"
+    changed = await m2m.update_organization_client("org_acme", client_id, {"scopes": ["x"]})
+    assert changed.scopes == ("x",)
+    secret = await m2m.add_organization_client_secret("org_acme", client_id)
+    token = await aclient.generate_client_token(client_id, secret.plain_secret)
+    assert _claims(token)["oid"] == "org_acme"
+    await m2m.remove_organization_client_secret("org_acme", client_id, secret.secret.id)
+    assert [c.client_id async for c in m2m.iter_organization_clients("org_acme")] == [client_id]
+    assert (await m2m.list_organization_clients("org_acme")).total_size == 1
+    await m2m.delete_organization_client("org_acme", client_id)
+    with pytest.raises(NotFoundError):
+        await m2m.get_organization_client("org_acme", client_id)
+
+
+def test_machine_clients_persist_with_data(tmp_path: Path) -> None:
+    data = tmp_path / "emulator.json"
+    first = Emulator(data_path=data)
+    with first.lock:
+        first.state.m2m_clients["m2m_1"] = {"client_id": "m2m_1", "name": "kept"}
+    first.save()
+    assert Emulator(data_path=data).state.m2m_clients["m2m_1"]["name"] == "kept"
