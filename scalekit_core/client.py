@@ -50,6 +50,8 @@ from .webhooks import verify_interceptor_payload, verify_webhook_payload
 
 if TYPE_CHECKING:
     from .management import (  # machine clients, tokens, passwordless, ...: one block
+        ApiTokenClient,
+        AsyncApiTokenClient,
         AsyncM2MClientsClient,
         AsyncOrganizationClient,
         AsyncSessionClient,
@@ -210,6 +212,12 @@ class ScalekitClient(_ClientBase):
         from .management import M2MClientsClient
 
         return M2MClientsClient(self._management)
+
+    @cached_property
+    def tokens(self) -> ApiTokenClient:
+        from .management import ApiTokenClient
+
+        return ApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -394,6 +402,12 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncM2MClientsClient
 
         return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def tokens(self) -> AsyncApiTokenClient:
+        from .management import AsyncApiTokenClient
+
+        return AsyncApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

@@ -5,6 +5,13 @@
 ...     CreateOrganization(display_name="Acme Corp", external_id="org_12345"))
 """
 
+from .api_tokens import (  # machine clients, tokens, ...
+    ApiToken,
+    ApiTokenClient,
+    ApiTokensPage,
+    AsyncApiTokenClient,
+    CreatedApiToken,
+)
 from .clients import (
     AsyncOrganizationClient,
     AsyncSessionClient,
@@ -54,6 +61,10 @@ from .values import (
 __all__ = [
     "SESSION_STATUSES",
     # machine clients, tokens, passwordless, ...: one block
+    "ApiToken",
+    "ApiTokenClient",
+    "ApiTokensPage",
+    "AsyncApiTokenClient",
     "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
@@ -62,6 +73,7 @@ __all__ = [
     "ClientSecret",
     "CreateOrganization",
     "CreateUser",
+    "CreatedApiToken",
     "CreatedClientSecret",
     "CreatedM2MClient",
     "M2MClient",

@@ -4,6 +4,7 @@ the emulator over real HTTP: every method, sync and async."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,13 @@ import pytest
 
 from scalekit_core import (
     AsyncScalekitClient,
+    InvalidApiTokenError,
     InvalidArgumentError,
     NotFoundError,
     OAuthError,
     ScalekitClient,
+    ScalekitError,
+    ScalekitValidateTokenFailureException,
 )
 from scalekit_core.management import M2MClientSpec
 from scalekit_emulator import Emulator, EmulatorHandle
@@ -138,3 +142,67 @@ def test_machine_clients_persist_with_data(tmp_path: Path) -> None:
         first.state.m2m_clients["m2m_1"] = {"client_id": "m2m_1", "name": "kept"}
     first.save()
     assert Emulator(data_path=data).state.m2m_clients["m2m_1"]["name"] == "kept"
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def test_api_token_lifecycle(client: ScalekitClient) -> None:
+    tokens = client.tokens
+    expiry = datetime.now(timezone.utc) + timedelta(days=30)
+    created = tokens.create_token(
+        "org_acme", custom_claims={"team": "ci", "env": "prod"}, expiry=expiry, description="CI"
+    )
+    assert created.token and created.token_id.startswith("apit_")
+    assert "token=" not in repr(created) and created.token not in repr(created)
+    info = created.token_info
+    assert info.organization_id == "org_acme" and info.custom_claims == {
+        "team": "ci",
+        "env": "prod",
+    }
+    assert info.expiry is not None and abs((info.expiry - expiry).total_seconds()) < 1
+
+    assert tokens.validate_token(created.token) == info
+    assert tokens.validate_token(created.token_id).token_id == created.token_id
+    updated = tokens.update_token(created.token, custom_claims={"env": "", "tier": "gold"})
+    assert updated.custom_claims == {"team": "ci", "tier": "gold"}
+    assert tokens.update_token(created.token, description="renamed").description == "renamed"
+
+    user = client.user.list_organization_users("org_acme").users[0]
+    for_user = tokens.create_token("org_acme", user_id=user.id)
+    assert for_user.token_info.email == user.email and for_user.token_info.user_id == user.id
+    page = tokens.list_tokens("org_acme", page_size=1)
+    assert len(page.tokens) == 1 and page.total_count == 2 and page.next_page_token
+    assert [t.token_id for t in tokens.iter_tokens("org_acme", page_size=1)] == [
+        created.token_id,
+        for_user.token_id,
+    ]
+    assert [t.token_id for t in tokens.list_tokens("org_acme", user_id=user.id).tokens] == [
+        for_user.token_id
+    ]
+
+    tokens.invalidate_token(created.token)
+    tokens.invalidate_token(created.token)  # idempotent
+    with pytest.raises(ScalekitValidateTokenFailureException) as caught:
+        tokens.validate_token(created.token)
+    assert isinstance(caught.value, InvalidApiTokenError) and caught.value.status_code == 404
+    with pytest.raises(InvalidApiTokenError):
+        tokens.validate_token("skat_never-issued")
+    with pytest.raises(NotFoundError):
+        tokens.create_token("org_missing")
+    with pytest.raises(ScalekitError):
+        tokens.validate_token("")
+
+
+@pytest.mark.anyio
+async def test_api_tokens_async(aclient: AsyncScalekitClient) -> None:
+    tokens = aclient.tokens
+    created = await tokens.create_token("org_acme", custom_claims={"a": "1"})
+    assert (await tokens.validate_token(created.token)).custom_claims == {"a": "1"}
+    changed = await tokens.update_token(created.token, {"b": "2"}, "d")
+    assert changed.custom_claims == {"a": "1", "b": "2"} and changed.description == "d"
+    assert (await tokens.list_tokens("org_acme")).total_count == 1
+    assert [t.token_id async for t in tokens.iter_tokens("org_acme")] == [created.token_id]
+    await tokens.invalidate_token(created.token_id)
+    with pytest.raises(InvalidApiTokenError):
+        await tokens.validate_token(created.token)
