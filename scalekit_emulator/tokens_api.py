@@ -78,7 +78,7 @@ async def create_token(request: Request, emu: Emulator) -> Any:
         if user_id and (user is None or user.organization_id != org.id):
             raise not_found("user", user_id)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = {
+        row: dict[str, Any] = {
             "token_id": "apit_" + secrets.token_hex(10),
             "organization_id": org.id,
             "organization_external_id": org.external_id or "",
