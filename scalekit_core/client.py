@@ -54,10 +54,12 @@ if TYPE_CHECKING:
         AsyncApiTokenClient,
         AsyncM2MClientsClient,
         AsyncOrganizationClient,
+        AsyncPasswordlessClient,
         AsyncSessionClient,
         AsyncUserClient,
         M2MClientsClient,
         OrganizationClient,
+        PasswordlessClient,
         SessionClient,
         UserClient,
     )
@@ -212,6 +214,12 @@ class ScalekitClient(_ClientBase):
         from .management import M2MClientsClient
 
         return M2MClientsClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> PasswordlessClient:
+        from .management import PasswordlessClient
+
+        return PasswordlessClient(self._management)
 
     @cached_property
     def tokens(self) -> ApiTokenClient:
@@ -402,6 +410,12 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncM2MClientsClient
 
         return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> AsyncPasswordlessClient:
+        from .management import AsyncPasswordlessClient
+
+        return AsyncPasswordlessClient(self._management)
 
     @cached_property
     def tokens(self) -> AsyncApiTokenClient:

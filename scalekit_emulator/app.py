@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from . import clients_api, controls, management, oauth, tokens_api
+from . import clients_api, controls, management, oauth, passwordless_api, tokens_api
 from .emulator import Emulator
 from .middleware import EmulatorMiddleware
 
@@ -19,6 +19,7 @@ def create_app(emulator: Emulator) -> Starlette:
             # machine clients, tokens, passwordless, ...: before management's catch-all
             *clients_api.routes,
             *tokens_api.routes,
+            *passwordless_api.routes,
             *management.routes,
         ],
         middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],

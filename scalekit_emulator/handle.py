@@ -138,6 +138,16 @@ class EmulatorHandle:
         """A token-endpoint response for `email` (with a real session record), no login."""
         return self.emulator.issue_tokens(email, scopes)
 
+    def mail(self, to: str | None = None) -> list[dict[str, Any]]:
+        """The emails the emulator "sent" (passwordless codes and links), newest first."""
+        with self.emulator.lock:
+            messages = [
+                {k: v for k, v in m.items() if k != "sent_at_epoch"}
+                for m in self.emulator.state.mail.values()
+                if to is None or m["to"].lower() == to.lower()
+            ]
+        return messages[::-1]
+
     def session(self, session_id: str) -> dict[str, Any] | None:
         """The session record as `GET /api/v1/sessions/{id}` shows it (None if unknown)."""
         return self.emulator.session(session_id)

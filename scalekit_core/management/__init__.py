@@ -45,6 +45,12 @@ from .models import (
     UserProfile,
     UsersPage,
 )
+from .passwordless import (  # machine clients, tokens, ...
+    AsyncPasswordlessClient,
+    PasswordlessClient,
+    PasswordlessEmail,
+    PasswordlessVerification,
+)
 from .runner import AsyncManagementRunner, SyncManagementRunner
 from .token import ManagementTokenCache
 from .values import (
@@ -60,7 +66,6 @@ from .values import (
 
 __all__ = [
     "SESSION_STATUSES",
-    # machine clients, tokens, passwordless, ...: one block
     "ApiToken",
     "ApiTokenClient",
     "ApiTokensPage",
@@ -68,6 +73,8 @@ __all__ = [
     "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
+    # machine clients, tokens, passwordless, ...: one block
+    "AsyncPasswordlessClient",
     "AsyncSessionClient",
     "AsyncUserClient",
     "ClientSecret",
@@ -85,6 +92,9 @@ __all__ = [
     "Organization",
     "OrganizationClient",
     "OrganizationsPage",
+    "PasswordlessClient",
+    "PasswordlessEmail",
+    "PasswordlessVerification",
     "PortalLink",
     "RevokedSessions",
     "Role",

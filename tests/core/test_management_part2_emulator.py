@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
@@ -206,3 +207,85 @@ async def test_api_tokens_async(aclient: AsyncScalekitClient) -> None:
     await tokens.invalidate_token(created.token_id)
     with pytest.raises(InvalidApiTokenError):
         await tokens.validate_token(created.token)
+
+
+# --- passwordless -----------------------------------------------------------------------------
+
+
+def test_passwordless_code_link_and_resend(
+    client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    pl = client.passwordless
+    sent = pl.send_passwordless_email(
+        "bob@acme.test", template="SIGNIN", state="s-1", expires_in=120
+    )
+    assert sent.passwordless_type == "OTP" and sent.expires_in == 120
+    assert sent.expires_at is not None and sent.expires_at > datetime.now(timezone.utc)
+    # The inbox, over HTTP as a sample app reads it.
+    inbox = httpx.get(scalekit_emulator.url + "/_emulator/mail", params={"to": "BOB@acme.test"})
+    message = inbox.json()["messages"][0]
+    assert message["auth_request_id"] == sent.auth_request_id and message["link"] is None
+    assert message["code"] in message["text"]
+
+    with pytest.raises(InvalidArgumentError):
+        pl.verify_passwordless_email(code="000000x", auth_request_id=sent.auth_request_id)
+    verified = pl.verify_passwordless_email(
+        code=message["code"], auth_request_id=sent.auth_request_id
+    )
+    assert verified.email == "bob@acme.test" and verified.state == "s-1"
+    assert verified.template == "SIGNIN" and verified.passwordless_type == "OTP"
+    with pytest.raises(InvalidArgumentError):  # a code is used once
+        pl.verify_passwordless_email(code=message["code"], auth_request_id=sent.auth_request_id)
+
+    linked = pl.send_passwordless_email(
+        "carol@acme.test", magiclink_auth_uri="http://127.0.0.1:5999/auth/magic", template=2
+    )
+    assert linked.passwordless_type == "LINK_OTP"
+    first = scalekit_emulator.mail("carol@acme.test")[0]
+    again = pl.resend_passwordless_email(linked.auth_request_id)
+    assert again.auth_request_id == linked.auth_request_id
+    latest = scalekit_emulator.mail("carol@acme.test")[0]
+    assert latest["code"] != first["code"] or latest["link"] != first["link"]
+    with pytest.raises(InvalidArgumentError):  # the resend replaced the first link
+        pl.verify_passwordless_email(link_token=first["link"].split("link_token=")[1])
+    token = latest["link"].split("link_token=")[1]
+    assert latest["link"].startswith("http://127.0.0.1:5999/auth/magic?link_token=")
+    result = pl.verify_passwordless_email(link_token=token)
+    assert result.email == "carol@acme.test" and result.template == "SIGNUP"
+
+    expiring = pl.send_passwordless_email("dave@acme.test", expires_in=1)
+    code = scalekit_emulator.mail("dave@acme.test")[0]["code"]
+    scalekit_emulator.set_clock_offset(5)
+    with pytest.raises(InvalidArgumentError):
+        pl.verify_passwordless_email(code=code, auth_request_id=expiring.auth_request_id)
+    with pytest.raises(NotFoundError):
+        pl.resend_passwordless_email("par_unknown")
+    with pytest.raises(InvalidArgumentError):
+        pl.send_passwordless_email("bob@acme.test", magiclink_auth_uri="javascript:alert(1)")
+    with pytest.raises(ScalekitError):
+        pl.send_passwordless_email("bob@acme.test", template="LOGIN")
+    assert httpx.delete(scalekit_emulator.url + "/_emulator/mail").json() == {"messages": []}
+    assert scalekit_emulator.mail() == []
+
+
+def test_passwordless_code_locks_after_failed_attempts(client: ScalekitClient) -> None:
+    sent = client.passwordless.send_passwordless_email("bob@acme.test")
+    for _ in range(5):
+        with pytest.raises(InvalidArgumentError):
+            client.passwordless.verify_passwordless_email("999999x", None, sent.auth_request_id)
+    with pytest.raises(InvalidArgumentError, match="expired"):
+        client.passwordless.verify_passwordless_email("000000", None, sent.auth_request_id)
+
+
+@pytest.mark.anyio
+async def test_passwordless_async(
+    aclient: AsyncScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    sent = await aclient.passwordless.send_passwordless_email("bob@acme.test")
+    resent = await aclient.passwordless.resend_passwordless_email(sent.auth_request_id)
+    assert resent.auth_request_id == sent.auth_request_id
+    code = scalekit_emulator.mail("bob@acme.test")[0]["code"]
+    verified = await aclient.passwordless.verify_passwordless_email(
+        code=code, auth_request_id=sent.auth_request_id
+    )
+    assert verified.email == "bob@acme.test"

@@ -104,6 +104,7 @@ def test_every_official_exception_is_part_of_our_tree() -> None:
 SUB_CLIENTS = {
     "m2m_client": ("scalekit.m2m_client", "M2MClient"),
     "tokens": ("scalekit.token", "TokenClient"),
+    "passwordless": ("scalekit.passwordless", "PasswordlessClient"),
 }
 
 
@@ -136,4 +137,4 @@ def test_sub_client_methods(attribute: str, method: str) -> None:
 def test_surface_count() -> None:
     """The official methods this part covers: the top level and its sub-clients."""
     count = len(TOP_LEVEL) + sum(len(methods) for methods in SUB_METHODS.values())
-    assert count == len(TOP_LEVEL) + 7 + 5
+    assert count == len(TOP_LEVEL) + 7 + 5 + 3
