@@ -52,16 +52,22 @@ if TYPE_CHECKING:
     from .management import (  # machine clients, tokens, passwordless, ...: one block
         ApiTokenClient,
         AsyncApiTokenClient,
+        AsyncAuthClient,
+        AsyncEventsClient,
         AsyncM2MClientsClient,
         AsyncOrganizationClient,
         AsyncPasswordlessClient,
         AsyncSessionClient,
         AsyncUserClient,
+        AsyncWebAuthnClient,
+        AuthClient,
+        EventsClient,
         M2MClientsClient,
         OrganizationClient,
         PasswordlessClient,
         SessionClient,
         UserClient,
+        WebAuthnClient,
     )
 
 __all__ = ["AsyncScalekitClient", "ScalekitClient"]
@@ -214,6 +220,24 @@ class ScalekitClient(_ClientBase):
         from .management import M2MClientsClient
 
         return M2MClientsClient(self._management)
+
+    @cached_property
+    def auth(self) -> AuthClient:
+        from .management import AuthClient
+
+        return AuthClient(self._management)
+
+    @cached_property
+    def events(self) -> EventsClient:
+        from .management import EventsClient
+
+        return EventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> WebAuthnClient:
+        from .management import WebAuthnClient
+
+        return WebAuthnClient(self._management)
 
     @cached_property
     def passwordless(self) -> PasswordlessClient:
@@ -410,6 +434,24 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncM2MClientsClient
 
         return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def auth(self) -> AsyncAuthClient:
+        from .management import AsyncAuthClient
+
+        return AsyncAuthClient(self._management)
+
+    @cached_property
+    def events(self) -> AsyncEventsClient:
+        from .management import AsyncEventsClient
+
+        return AsyncEventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> AsyncWebAuthnClient:
+        from .management import AsyncWebAuthnClient
+
+        return AsyncWebAuthnClient(self._management)
 
     @cached_property
     def passwordless(self) -> AsyncPasswordlessClient:

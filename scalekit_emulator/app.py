@@ -5,7 +5,16 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from . import clients_api, controls, management, oauth, passwordless_api, tokens_api
+from . import (
+    auth_api,
+    clients_api,
+    controls,
+    events_api,
+    management,
+    oauth,
+    passwordless_api,
+    tokens_api,
+)
 from .emulator import Emulator
 from .middleware import EmulatorMiddleware
 
@@ -20,6 +29,8 @@ def create_app(emulator: Emulator) -> Starlette:
             *clients_api.routes,
             *tokens_api.routes,
             *passwordless_api.routes,
+            *auth_api.routes,
+            *events_api.routes,
             *management.routes,
         ],
         middleware=[Middleware(EmulatorMiddleware, emulator=emulator)],

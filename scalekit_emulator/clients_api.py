@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from .emulator import Emulator
 from .errors import OAuthError, invalid_argument, not_found
+from .events_api import record_event
 from .management import _json_body, _org, _paginate, _string, endpoint
 from .records import TokenResponse
 from .shapes import rfc3339
@@ -155,6 +156,13 @@ async def create_organization_client(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
         row, plain = _new_client(emu, fields, organization_id=org.id)
+        record_event(
+            emu,
+            "organization.client.created",
+            {"client_id": row["client_id"]},
+            organization_id=org.id,
+            object_type="OrganizationClient",
+        )
         return {"client": client_json(row), "plain_secret": plain}
 
 

@@ -148,6 +148,23 @@ class EmulatorHandle:
             ]
         return messages[::-1]
 
+    def add_webauthn_credential(
+        self, user_id: str, display_name: str = "Passkey"
+    ) -> dict[str, Any]:
+        """A registered passkey of ``user_id`` (registering needs a browser authenticator)."""
+        from .auth_api import add_webauthn_credential
+
+        return add_webauthn_credential(self.emulator, user_id, display_name)
+
+    def record_event(
+        self, event_type: str, data: dict[str, Any], organization_id: str = ""
+    ) -> dict[str, Any]:
+        """Append an event to the environment's event log (``client.events``)."""
+        from .events_api import record_event
+
+        with self.emulator.lock:
+            return record_event(self.emulator, event_type, data, organization_id=organization_id)
+
     def session(self, session_id: str) -> dict[str, Any] | None:
         """The session record as `GET /api/v1/sessions/{id}` shows it (None if unknown)."""
         return self.emulator.session(session_id)

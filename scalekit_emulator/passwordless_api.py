@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from .emulator import Emulator
 from .errors import ApiError, invalid_argument, not_found
+from .events_api import record_event
 from .http_util import with_query
 from .management import _json_body, _string, endpoint
 from .shapes import rfc3339
@@ -165,6 +166,12 @@ async def verify_email(request: Request, emu: Emulator) -> Any:
             }
             raise _refuse("the code is not valid")
         emu.state.passwordless[row["auth_request_id"]] = {**row, "used": True}
+        record_event(
+            emu,
+            "user.passwordless_verified",
+            {"email": row["email"], "auth_request_id": row["auth_request_id"]},
+            object_type="AuthRequest",
+        )
         return {
             "email": row["email"],
             "state": row["state"],

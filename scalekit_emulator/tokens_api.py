@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from .emulator import Emulator
 from .errors import invalid_argument, not_found
+from .events_api import record_event
 from .management import _json_body, _org, _paginate, _string, endpoint
 from .shapes import parse_rfc3339, rfc3339
 
@@ -95,6 +96,13 @@ async def create_token(request: Request, emu: Emulator) -> Any:
             "token_hash": _hash(token),
         }
         emu.state.api_tokens[row["token_id"]] = row
+        record_event(
+            emu,
+            "api_token.created",
+            {"token_id": row["token_id"]},
+            organization_id=org.id,
+            object_type="ApiToken",
+        )
     return {"token": token, "token_id": row["token_id"], "token_info": token_json(row)}
 
 

@@ -12,6 +12,11 @@ from .api_tokens import (  # machine clients, tokens, ...
     AsyncApiTokenClient,
     CreatedApiToken,
 )
+from .auth import (  # machine clients, tokens, ...
+    AsyncAuthClient,
+    AuthClient,
+    LoginUserDetailsUpdated,
+)
 from .clients import (
     AsyncOrganizationClient,
     AsyncSessionClient,
@@ -19,6 +24,13 @@ from .clients import (
     OrganizationClient,
     SessionClient,
     UserClient,
+)
+from .events import (  # machine clients, tokens, ...
+    AsyncEventsClient,
+    Event,
+    EventFilter,
+    EventsClient,
+    EventsPage,
 )
 from .m2m import (  # machine clients, tokens, passwordless, ...: one block
     AsyncM2MClientsClient,
@@ -63,6 +75,13 @@ from .values import (
     UpdateUser,
     create_session_filter,
 )
+from .webauthn import (  # machine clients, tokens, ...
+    AsyncWebAuthnClient,
+    DeletedCredential,
+    WebAuthnClient,
+    WebAuthnCredential,
+    WebAuthnCredentials,
+)
 
 __all__ = [
     "SESSION_STATUSES",
@@ -70,19 +89,29 @@ __all__ = [
     "ApiTokenClient",
     "ApiTokensPage",
     "AsyncApiTokenClient",
+    # machine clients, tokens, passwordless, ...: one block
+    "AsyncAuthClient",
+    "AsyncEventsClient",
     "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
-    # machine clients, tokens, passwordless, ...: one block
     "AsyncPasswordlessClient",
     "AsyncSessionClient",
     "AsyncUserClient",
+    "AsyncWebAuthnClient",
+    "AuthClient",
     "ClientSecret",
     "CreateOrganization",
     "CreateUser",
     "CreatedApiToken",
     "CreatedClientSecret",
     "CreatedM2MClient",
+    "DeletedCredential",
+    "Event",
+    "EventFilter",
+    "EventsClient",
+    "EventsPage",
+    "LoginUserDetailsUpdated",
     "M2MClient",
     "M2MClientSpec",
     "M2MClientsClient",
@@ -112,5 +141,8 @@ __all__ = [
     "UserClient",
     "UserProfile",
     "UsersPage",
+    "WebAuthnClient",
+    "WebAuthnCredential",
+    "WebAuthnCredentials",
     "create_session_filter",
 ]

@@ -22,7 +22,7 @@ from scalekit_core import (
     ScalekitError,
     ScalekitValidateTokenFailureException,
 )
-from scalekit_core.management import M2MClientSpec
+from scalekit_core.management import EventFilter, M2MClientSpec
 from scalekit_emulator import Emulator, EmulatorHandle
 
 from .management_helpers import FAST_RETRY
@@ -289,3 +289,113 @@ async def test_passwordless_async(
         code=code, auth_request_id=sent.auth_request_id
     )
     assert verified.email == "bob@acme.test"
+
+
+# --- webauthn, events, auth -------------------------------------------------------------------
+
+
+def _user_id(client: ScalekitClient) -> str:
+    return client.user.list_organization_users("org_acme").users[0].id
+
+
+def test_webauthn_credentials(client: ScalekitClient, scalekit_emulator: EmulatorHandle) -> None:
+    user_id = _user_id(client)
+    added = scalekit_emulator.add_webauthn_credential(user_id, "MacBook")
+    listed = client.webauthn.list_credentials(user_id)
+    assert [c.id for c in listed.credentials] == [added["id"]]
+    passkey = listed.credentials[0]
+    assert passkey.display_name == "MacBook" and passkey.user_id == user_id
+    assert passkey.authenticator_flags["user_verified"] is True and passkey.created_at
+    assert listed.all_accepted_credentials_options["all_accepted_credential_ids"] == [
+        passkey.credential_id
+    ]
+    renamed = client.webauthn.update_credential(passkey.id, "Work laptop")
+    assert renamed.display_name == "Work laptop" and renamed.id == passkey.id
+    deleted = client.webauthn.delete_credential(passkey.id)
+    assert deleted.success is True
+    assert deleted.unknown_credential_options["credential_id"] == passkey.credential_id
+    assert client.webauthn.list_credentials(user_id).credentials == ()
+    with pytest.raises(NotFoundError):
+        client.webauthn.delete_credential(passkey.id)
+    with pytest.raises(NotFoundError):
+        client.webauthn.list_credentials("usr_missing")
+    with pytest.raises(ScalekitError):
+        client.webauthn.update_credential(passkey.id, " ")
+
+
+@pytest.mark.anyio
+async def test_webauthn_async(
+    aclient: AsyncScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    user_id = (await aclient.user.list_organization_users("org_acme")).users[0].id
+    added = scalekit_emulator.add_webauthn_credential(user_id)
+    assert len((await aclient.webauthn.list_credentials(user_id)).credentials) == 1
+    assert (await aclient.webauthn.update_credential(added["id"], "Phone")).display_name == "Phone"
+    assert (await aclient.webauthn.delete_credential(added["id"])).success
+
+
+def test_events_filtered_and_paginated(
+    client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    client.tokens.create_token("org_acme")
+    client.m2m_client.create_organization_client("org_globex", {"name": "sync"})
+    scalekit_emulator.record_event("user.login", {"email": "bob@acme.test"}, "org_acme")
+    everything = client.events.list_events_paginated()
+    assert [e.type for e in everything.events] == [
+        "user.login",
+        "organization.client.created",
+        "api_token.created",
+    ]
+    newest = everything.events[0]
+    assert newest.data == {"email": "bob@acme.test"} and newest.occurred_at is not None
+    acme = client.events.list_events_paginated(filter=EventFilter(organization_id="org_acme"))
+    assert [e.type for e in acme.events] == ["user.login", "api_token.created"]
+    logins = client.events.list_events_paginated(filter={"event_types": ["user.login"]})
+    assert [e.id for e in logins.events] == [newest.id]
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    assert client.events.list_events_paginated(filter=EventFilter(start_time=later)).events == ()
+    page = client.events.list_events_paginated(page_size=2)
+    assert len(page.events) == 2 and page.next_page_token
+    assert [e.id for e in client.events.iter_events(page_size=1)] == [
+        e.id for e in everything.events
+    ]
+    with pytest.raises(ScalekitError):
+        client.events.list_events_paginated(filter=EventFilter(event_types="user.login"))
+
+
+@pytest.mark.anyio
+async def test_events_async(
+    aclient: AsyncScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    scalekit_emulator.record_event("user.logout", {}, "org_acme")
+    page = await aclient.events.list_events_paginated(page_size=5)
+    assert [e.type for e in page.events] == ["user.logout"]
+    assert [e.type async for e in aclient.events.iter_events()] == ["user.logout"]
+
+
+def test_update_login_user_details(
+    client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    connection_id = next(iter(scalekit_emulator.emulator.state.connections))
+    user = {"sub": "u-42", "email": "bob@acme.test", "email_verified": True, "roles": ["admin"]}
+    done = client.auth.update_login_user_details(connection_id, "lri_1", user)
+    assert done.auth_request_id.startswith("ar_")
+    stored = scalekit_emulator.emulator.state.login_requests["lri_1"]
+    assert stored["user"] == user and stored["auth_request_id"] == done.auth_request_id
+    with pytest.raises(NotFoundError):
+        client.auth.update_login_user_details("conn_missing", "lri_1", user)
+    with pytest.raises(InvalidArgumentError):
+        client.auth.update_login_user_details(connection_id, "lri_2", {"sub": "u-1"})
+    with pytest.raises(ScalekitError):
+        client.auth.update_login_user_details(connection_id, "lri_2", {"password": "x"})
+
+
+@pytest.mark.anyio
+async def test_update_login_user_details_async(
+    aclient: AsyncScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    connection_id = next(iter(scalekit_emulator.emulator.state.connections))
+    done = await aclient.auth.update_login_user_details(
+        connection_id, "lri_9", {"email": "bob@acme.test"}
+    )
+    assert done.auth_request_id
