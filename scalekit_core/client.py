@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         AsyncM2MClientsClient,
         AsyncOrganizationClient,
         AsyncPasswordlessClient,
+        AsyncResourceClient,
         AsyncSessionClient,
         AsyncUserClient,
         AsyncWebAuthnClient,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
         M2MClientsClient,
         OrganizationClient,
         PasswordlessClient,
+        ResourceClient,
         SessionClient,
         UserClient,
         WebAuthnClient,
@@ -220,6 +222,12 @@ class ScalekitClient(_ClientBase):
         from .management import M2MClientsClient
 
         return M2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> ResourceClient:
+        from .management import ResourceClient
+
+        return ResourceClient(self._management)
 
     @cached_property
     def auth(self) -> AuthClient:
@@ -434,6 +442,12 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncM2MClientsClient
 
         return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> AsyncResourceClient:
+        from .management import AsyncResourceClient
+
+        return AsyncResourceClient(self._management)
 
     @cached_property
     def auth(self) -> AsyncAuthClient:

@@ -156,6 +156,12 @@ class EmulatorHandle:
 
         return add_webauthn_credential(self.emulator, user_id, display_name)
 
+    def grant_consent(self, client_id: str, external_user_id: str, scopes: list[str]) -> str:
+        """Record a user's consent to a resource's client (a consent screen's outcome)."""
+        from .clients_api import grant_consent
+
+        return grant_consent(self.emulator, client_id, external_user_id, scopes)
+
     def record_event(
         self, event_type: str, data: dict[str, Any], organization_id: str = ""
     ) -> dict[str, Any]:

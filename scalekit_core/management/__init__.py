@@ -63,6 +63,17 @@ from .passwordless import (  # machine clients, tokens, ...
     PasswordlessEmail,
     PasswordlessVerification,
 )
+from .resources import (  # machine clients, tokens, ...
+    AsyncResourceClient,
+    ConsentedUser,
+    Resource,
+    ResourceClient,
+    ResourceClientDetails,
+    ResourceClients,
+    ResourcesPage,
+    UserConsent,
+    UserConsentsPage,
+)
 from .runner import AsyncManagementRunner, SyncManagementRunner
 from .token import ManagementTokenCache
 from .values import (
@@ -89,18 +100,20 @@ __all__ = [
     "ApiTokenClient",
     "ApiTokensPage",
     "AsyncApiTokenClient",
-    # machine clients, tokens, passwordless, ...: one block
     "AsyncAuthClient",
     "AsyncEventsClient",
     "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
     "AsyncPasswordlessClient",
+    # machine clients, tokens, passwordless, ...: one block
+    "AsyncResourceClient",
     "AsyncSessionClient",
     "AsyncUserClient",
     "AsyncWebAuthnClient",
     "AuthClient",
     "ClientSecret",
+    "ConsentedUser",
     "CreateOrganization",
     "CreateUser",
     "CreatedApiToken",
@@ -125,6 +138,11 @@ __all__ = [
     "PasswordlessEmail",
     "PasswordlessVerification",
     "PortalLink",
+    "Resource",
+    "ResourceClient",
+    "ResourceClientDetails",
+    "ResourceClients",
+    "ResourcesPage",
     "RevokedSessions",
     "Role",
     "Session",
@@ -139,6 +157,8 @@ __all__ = [
     "UpdateUser",
     "User",
     "UserClient",
+    "UserConsent",
+    "UserConsentsPage",
     "UserProfile",
     "UsersPage",
     "WebAuthnClient",

@@ -399,3 +399,101 @@ async def test_update_login_user_details_async(
         connection_id, "lri_9", {"email": "bob@acme.test"}
     )
     assert done.auth_request_id
+
+
+# --- resources --------------------------------------------------------------------------------
+
+
+def _new_resource(client: ScalekitClient, emu: EmulatorHandle, kind: str = "MCP_SERVER") -> str:
+    """A resource made through the REST API (the official SDK has no create_resource)."""
+    answer = httpx.post(
+        emu.url + "/api/v1/resources",
+        json={"resource": {"name": "Todo MCP", "resource_type": kind}},
+        headers={"authorization": "Bearer " + client.get_client_access_token()},
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["resource"]["id"])
+
+
+def test_resources_clients_secrets_and_consents(
+    client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    res = client.resources
+    resource_id = _new_resource(client, scalekit_emulator)
+    _new_resource(client, scalekit_emulator, "WEB")
+    resource = res.get_resource(resource_id)
+    assert resource.name == "Todo MCP" and resource.resource_type == "MCP_SERVER"
+    assert [r.id for r in res.list_resources("MCP_SERVER").resources] == [resource_id]
+    assert [r.id for r in res.list_resources(5, page_size=1).resources] == [resource_id]
+    assert len(list(res.iter_resources("WEB"))) == 1
+    with pytest.raises(ScalekitError):
+        res.list_resources("SPACESHIP")
+
+    created = res.create_resource_client(
+        resource_id,
+        M2MClientSpec(name="agent", scopes=["todo:read"], redirect_uris=["http://127.0.0.1/cb"]),
+    )
+    machine = created.client
+    assert machine.resource_id == resource_id and machine.redirect_uris == ("http://127.0.0.1/cb",)
+    details = res.get_resource_client(resource_id, machine.client_id)
+    assert details.client == machine and details.consented_users == ()
+    listing = res.list_resource_clients(resource_id)
+    assert [c.client_id for c in listing.clients] == [machine.client_id]
+    assert listing.total_static_clients == 1
+
+    changed = res.update_resource_client(
+        resource_id, machine.client_id, description="reads todos", scopes=["todo:read", "x"]
+    )
+    assert changed.description == "reads todos" and changed.scopes == ("todo:read", "x")
+    assert changed.name == "agent"
+
+    secret = res.create_resource_client_secret(resource_id, machine.client_id)
+    assert client.generate_client_token(machine.client_id, secret.plain_secret)
+    res.delete_resource_client_secret(resource_id, machine.client_id, secret.secret.id)
+    with pytest.raises(OAuthError):
+        client.generate_client_token(machine.client_id, secret.plain_secret)
+
+    consent_id = scalekit_emulator.grant_consent(machine.client_id, "user-7", ["todo:read"])
+    scalekit_emulator.grant_consent(machine.client_id, "user-8", ["todo:read"])
+    consents = res.list_user_consents(resource_id)
+    assert {c.external_user_id for c in consents.consents} == {"user-7", "user-8"}
+    only = res.list_user_consents(resource_id, user_ids=["user-7"]).consents
+    assert [c.id for c in only] == [consent_id] and only[0].client_name == "agent"
+    assert [
+        c.external_user_id for c in res.list_user_consents(resource_id, search="R-8").consents
+    ] == ["user-8"]
+    who = res.get_resource_client(resource_id, machine.client_id).consented_users
+    assert {u.external_user_id for u in who} == {"user-7", "user-8"}
+    res.revoke_user_consent(machine.client_id, consent_id)
+    assert len(res.list_user_consents(resource_id).consents) == 1
+    with pytest.raises(NotFoundError):
+        res.revoke_user_consent(machine.client_id, consent_id)
+
+    res.delete_resource_client(resource_id, machine.client_id)
+    with pytest.raises(NotFoundError):
+        res.get_resource_client(resource_id, machine.client_id)
+    with pytest.raises(NotFoundError):
+        res.get_resource("res_missing")
+
+
+@pytest.mark.anyio
+async def test_resources_async(
+    aclient: AsyncScalekitClient, client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    res = aclient.resources
+    resource_id = _new_resource(client, scalekit_emulator)
+    assert (await res.get_resource(resource_id)).id == resource_id
+    assert len((await res.list_resources("MCP_SERVER")).resources) == 1
+    assert [r.id async for r in res.iter_resources("MCP_SERVER")] == [resource_id]
+    created = await res.create_resource_client(resource_id, {"name": "a"})
+    client_id = created.client.client_id
+    assert (await res.get_resource_client(resource_id, client_id)).client.name == "a"
+    assert len((await res.list_resource_clients(resource_id)).clients) == 1
+    assert (await res.update_resource_client(resource_id, client_id, name="b")).name == "b"
+    secret = await res.create_resource_client_secret(resource_id, client_id)
+    await res.delete_resource_client_secret(resource_id, client_id, secret.secret.id)
+    consent = scalekit_emulator.grant_consent(client_id, "u1", ["s"])
+    assert len((await res.list_user_consents(resource_id)).consents) == 1
+    await res.revoke_user_consent(client_id, consent)
+    await res.delete_resource_client(resource_id, client_id)
+    assert (await res.list_resource_clients(resource_id)).clients == ()

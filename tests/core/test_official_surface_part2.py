@@ -108,6 +108,7 @@ SUB_CLIENTS = {
     "webauthn": ("scalekit.webauthn", "WebAuthnClient"),
     "events": ("scalekit.events", "EventsClient"),
     "auth": ("scalekit.auth", "AuthClient"),
+    "resources": ("scalekit.resource", "ResourceClient"),
 }
 
 
@@ -140,4 +141,4 @@ def test_sub_client_methods(attribute: str, method: str) -> None:
 def test_surface_count() -> None:
     """The official methods this part covers: the top level and its sub-clients."""
     count = len(TOP_LEVEL) + sum(len(methods) for methods in SUB_METHODS.values())
-    assert count == len(TOP_LEVEL) + 7 + 5 + 3 + 3 + 1 + 1
+    assert count == len(TOP_LEVEL) + 7 + 5 + 3 + 3 + 1 + 1 + 11
