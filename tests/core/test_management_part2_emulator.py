@@ -497,3 +497,32 @@ async def test_resources_async(
     await res.revoke_user_consent(client_id, consent)
     await res.delete_resource_client(resource_id, client_id)
     assert (await res.list_resource_clients(resource_id)).clients == ()
+
+
+# --- the official SDK's own protobuf messages are accepted as values -------------------------
+
+
+def test_official_protobuf_messages(client: ScalekitClient) -> None:
+    clients_pb2 = pytest.importorskip("scalekit.v1.clients.clients_pb2")
+    events_pb2 = pytest.importorskip("scalekit.v1.events.events_pb2")
+    message = clients_pb2.OrganizationClient(
+        name="from-protobuf",
+        scopes=["a:read"],
+        custom_claims=[clients_pb2.CustomClaim(key="k", value="v")],
+        expiry=900,
+    )
+    created = client.m2m_client.create_organization_client("org_acme", message)
+    assert created.client.name == "from-protobuf" and created.client.scopes == ("a:read",)
+    assert created.client.custom_claims == {"k": "v"} and created.client.expiry == 900
+    update = clients_pb2.OrganizationClient(description="changed")
+    changed = client.m2m_client.update_organization_client(
+        "org_acme", created.client.client_id, update
+    )
+    assert changed.description == "changed" and changed.scopes == ("a:read",)
+    event_filter = events_pb2.EventFilter(
+        event_types=["organization.client.created"], organization_id="org_acme"
+    )
+    event_filter.start_time.FromDatetime(datetime.now(timezone.utc) - timedelta(minutes=5))
+    page = client.events.list_events_paginated(filter=event_filter)
+    assert [e.type for e in page.events] == ["organization.client.created"]
+    assert client.events.list_events_paginated(filter=events_pb2.EventFilter()).events
