@@ -186,6 +186,7 @@ def get_async_client() -> AsyncScalekitClient:
 
 
 async def _aclose(manager: AsyncSessionManager) -> None:
+    await manager.aclose_store()
     client = manager.client
     if isinstance(client, AsyncScalekitClient):
         await client.aclose()

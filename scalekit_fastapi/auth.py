@@ -212,7 +212,9 @@ class ScalekitAuth:
             await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the ``AsyncScalekitClient`` (call it from your own lifespan if you have one)."""
+        """Close the ``AsyncScalekitClient`` and this loop's Redis connections, if any (call it
+        from your own lifespan if you have one)."""
+        await self.manager.aclose_store()
         await self.client.aclose()
 
     # --- the current user and guards ---

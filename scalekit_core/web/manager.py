@@ -557,6 +557,14 @@ class AsyncSessionManager(_ManagerBase):
             return 0
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
 
+    async def aclose_store(self) -> None:
+        """Close this event loop's connections of the session store and the revocation
+        record (Redis), if they have any."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "aclose", None)
+            if close is not None:
+                await close()
+
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # See SessionManager._refresh_now: verification happens outside the single flight.
         return await self._async_client.refresh_access_token(refresh_token)

@@ -108,6 +108,10 @@ class AsyncRedisRevocations:
         self._store = store
         self._keys = keys
 
+    async def aclose(self) -> None:
+        """Close this loop's connections (those of the store it rides on)."""
+        await self._store.aclose()
+
     async def revoke_session(self, sid: str, until: float) -> None:
         with _redis_errors("revoke_session"):
             await self._store.client.set(self._keys.session + sid, "1", px=_ttl(until))
