@@ -35,6 +35,7 @@ from .options import (
 from .pkce import PKCEPair, generate_nonce, generate_pkce_pair, generate_state
 from .retry import RetryPolicy
 from .tokens import AuthenticationResponse, TokenResponse
+from .webhook_events import InvalidWebhookEvent, WebhookEvent, WebhookHandlers, verify_webhook
 from .webhooks import verify_webhook_payload
 
 # Management API names load on first use (PEP 562), so `import scalekit_core` stays light for
@@ -91,6 +92,7 @@ __all__ = [
     "HTTPResponse",
     "IdpInitiatedLoginClaims",
     "InvalidArgumentError",
+    "InvalidWebhookEvent",
     "LogoutUrlOptions",
     "Membership",
     "NotFoundError",
@@ -122,6 +124,8 @@ __all__ = [
     "User",
     "UserProfile",
     "UsersPage",
+    "WebhookEvent",
+    "WebhookHandlers",
     "WebhookVerificationError",
     "check_requirements",
     "generate_nonce",
@@ -131,5 +135,6 @@ __all__ = [
     "permissions_of",
     "roles_of",
     "scopes_of",
+    "verify_webhook",
     "verify_webhook_payload",
 ]

@@ -24,6 +24,7 @@ from ..drivers import run_async, run_sync
 from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
+from ..webhook_events import WebhookHandlers
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -64,6 +65,7 @@ from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
 
@@ -127,6 +129,13 @@ class _ManagerBase:
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
         self._revocations: Any = settings.revocations
+        #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
+        self.webhook_handlers = WebhookHandlers()
+
+    @property
+    def revocations(self) -> Any:
+        """The revocation record (``Revocations``; the async twin's for the asyncio manager)."""
+        return self._revocations
 
     def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
         """The record of an ending made by id (cookie sessions only: a server-side store
@@ -388,6 +397,11 @@ class SessionManager(_ManagerBase):
             return 0
         return int(self._store.delete_by_scalekit_session(scalekit_session_id))
 
+    def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``webhook_endpoint``); ``body``
+        read up to ``MAX_WEBHOOK_BYTES + 1`` bytes."""
+        return handle_webhook(self, request, body)
+
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # Only the token request runs under the single flight: the provider's answer is shared
         # as is, and each request verifies it (VerifyRefreshed), so a JWKS outage never turns
@@ -556,6 +570,10 @@ class AsyncSessionManager(_ManagerBase):
             await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
+
+    async def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``SessionManager``)."""
+        return await ahandle_webhook(self, request, body)
 
     async def aclose_store(self) -> None:
         """Close this event loop's connections of the session store and the revocation

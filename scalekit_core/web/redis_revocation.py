@@ -100,6 +100,10 @@ class RedisRevocations:
             )
         return bool(fresh)
 
+    def forget_webhook_id(self, webhook_id: str) -> None:
+        with _redis_errors("forget_webhook_id"):
+            self._store.client.delete(self._keys.webhook + webhook_id)
+
 
 class AsyncRedisRevocations:
     """The awaitable twin of :class:`RedisRevocations` (the same keys)."""
@@ -133,3 +137,7 @@ class AsyncRedisRevocations:
                 self._keys.webhook + webhook_id, "1", nx=True, px=_ttl(until)
             )
         return bool(fresh)
+
+    async def forget_webhook_id(self, webhook_id: str) -> None:
+        with _redis_errors("forget_webhook_id"):
+            await self._store.client.delete(self._keys.webhook + webhook_id)

@@ -8,9 +8,13 @@ from typing import Any
 import pytest
 from django.test import AsyncClient, Client
 
+from scalekit_core import WebhookEvent
 from scalekit_django.conf import get_async_client, get_client
+from scalekit_django.signals import on_event
 from scalekit_emulator import EmulatorHandle
+from scalekit_emulator.webhooks import new_webhook_secret
 from tests.redis_server import RedisServer, redis_prefix, redis_server
+from tests.webhook_cases import bad_deliveries, event_body, signed
 
 from .conftest import HTML, asign_in, sign_in
 
@@ -19,10 +23,18 @@ __all__ = ["redis_prefix", "redis_server"]
 pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
+SECRET = new_webhook_secret()
+CREATED: list[str] = []
+
+
+@on_event("organization.created")
+def _organization_created(event: WebhookEvent) -> None:
+    CREATED.append(event.data["id"])
 
 
 @pytest.fixture(params=["cookie", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, scalekit: EmulatorHandle, settings: Any) -> str:
+    settings.SCALEKIT_WEBHOOK_SECRET = SECRET
     if request.param == "redis":
         server: RedisServer = request.getfixturevalue("redis_server")
         settings.SCALEKIT_REDIS_URL = server.url
@@ -87,3 +99,45 @@ async def test_async_replayed_cookie_and_async_client_revocation(
     me = (await other.get("/api/me", headers={"accept": "application/json"})).json()
     await get_async_client().session.revoke_session(session_id=me["session_id"])
     assert (await other.get("/api/me", headers={"accept": "application/json"})).status_code == 401
+
+
+def _django_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+
+
+def test_webhooks_end_sessions_and_refuse_junk(store: str, scalekit: EmulatorHandle) -> None:
+    browser = Client()
+    sign_in(browser, scalekit)
+    me = browser.get("/api/me", **JSON).json()
+    revoke = event_body("session.revoked", {"session_id": me["session_id"]})
+    hook = Client(enforce_csrf_checks=True)  # the endpoint is CSRF-exempt: signed instead
+
+    def post(body: bytes, headers: dict[str, str]) -> Any:
+        return hook.post(
+            "/auth/webhooks", body, content_type="application/json", **_django_headers(headers)
+        )
+
+    for what, headers, body, status in bad_deliveries(SECRET, revoke):
+        response = post(body, headers)
+        assert response.status_code == status, what
+        assert "error" in response.json(), what
+    assert browser.get("/dashboard", **HTML).status_code == 200  # nothing revoked
+    assert post(revoke, signed(SECRET, revoke)).status_code == 200
+    assert post(revoke, signed(SECRET, revoke)).status_code == 409
+    assert_refused_cleared(browser.get("/dashboard", **HTML))
+    CREATED.clear()
+    org = event_body("organization.created", {"id": "org_new"}, "evt_2")
+    assert post(org, signed(SECRET, org, "m2")).status_code == 200
+    assert CREATED == ["org_new"]
+
+
+@pytest.mark.anyio
+async def test_async_webhook(store: str, async_scalekit: EmulatorHandle) -> None:
+    body = event_body("user.deleted", {"user_id": "usr_gone"})
+    answer = await AsyncClient().post(
+        "/auth/webhooks",
+        body,
+        content_type="application/json",
+        headers=signed(SECRET, body, "m_async"),
+    )
+    assert answer.status_code == 200 and answer.json() == {"received": True}
