@@ -13,8 +13,6 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from .authorization import (
     AuthorizationRequest,
     build_authorization_url,
@@ -45,6 +43,8 @@ from .tokens import (
 from .webhooks import verify_webhook_payload
 
 if TYPE_CHECKING:
+    import httpx
+
     from .management import (
         AsyncOrganizationClient,
         AsyncSessionClient,
@@ -76,6 +76,10 @@ class _ClientBase:
         self._ctx = ClientContext(config) if clock is None else ClientContext(config, clock)
 
     def _timeout(self) -> httpx.Timeout:
+        # httpx is imported where the pool is built, so ``import scalekit_core`` stays light
+        # and the first request does not pay for the import.
+        import httpx
+
         return httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
 
     def get_authorization_url(
@@ -137,7 +141,11 @@ class ScalekitClient(_ClientBase):
     ) -> None:
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout())
+        if http_client is None:
+            import httpx
+
+            http_client = httpx.Client(timeout=self._timeout())
+        self._http = http_client
         self._retry = retry  # the management API's RetryPolicy (None: the default one)
 
     # Management API sub-clients, built (and their code imported) on first use.
@@ -254,7 +262,11 @@ class AsyncScalekitClient(_ClientBase):
     ) -> None:
         super().__init__(env_url, client_id, client_secret, **options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._timeout())
+        if http_client is None:
+            import httpx
+
+            http_client = httpx.AsyncClient(timeout=self._timeout())
+        self._http = http_client
         self._retry = retry  # the management API's RetryPolicy (None: the default one)
 
     # Management API sub-clients, built (and their code imported) on first use.

@@ -24,6 +24,7 @@ from ..drivers import run_async, run_sync
 from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
+from ..validation import load_verifier
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -123,6 +124,7 @@ class _ManagerBase:
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
+        load_verifier()
 
     def store_unavailable(self, request: WebRequest, error: SessionStoreUnavailable) -> WebResponse:
         """503 (page or JSON by the browser-vs-API rule) and a log line without secrets: the
