@@ -192,7 +192,7 @@ def get_async_client() -> AsyncScalekitClient:
 
 
 async def _aclose(manager: AsyncSessionManager) -> None:
-    await manager.aclose_store()
+    await manager.close_store()
     client = manager.client
     if isinstance(client, AsyncScalekitClient):
         await client.aclose()

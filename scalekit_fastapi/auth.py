@@ -219,7 +219,7 @@ class ScalekitAuth:
     async def aclose(self) -> None:
         """Close the ``AsyncScalekitClient`` and this loop's Redis connections, if any (call it
         from your own lifespan if you have one)."""
-        await self.manager.aclose_store()
+        await self.manager.close_store()
         await self.client.aclose()
 
     # --- the current user and guards ---

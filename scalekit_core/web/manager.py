@@ -24,6 +24,7 @@ from ..drivers import run_async, run_sync
 from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
+from ..validation import load_verifier
 from ..webhook_events import WebhookHandlers
 from .context import WebContext
 from .effects import (
@@ -128,6 +129,7 @@ class _ManagerBase:
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
+        load_verifier()
         self._revocations: Any = settings.revocations
         #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
         self.webhook_handlers = WebhookHandlers()
@@ -402,6 +404,14 @@ class SessionManager(_ManagerBase):
         read up to ``MAX_WEBHOOK_BYTES + 1`` bytes."""
         return handle_webhook(self, request, body)
 
+    def close_store(self) -> None:
+        """Close the connections of the session store and the revocation record (Redis), if
+        they have any (the async twin closes its event loop's)."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
+
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # Only the token request runs under the single flight: the provider's answer is shared
         # as is, and each request verifies it (VerifyRefreshed), so a JWKS outage never turns
@@ -575,7 +585,7 @@ class AsyncSessionManager(_ManagerBase):
         """``POST {webhook_path}``: a Scalekit delivery (see ``SessionManager``)."""
         return await ahandle_webhook(self, request, body)
 
-    async def aclose_store(self) -> None:
+    async def close_store(self) -> None:
         """Close this event loop's connections of the session store and the revocation
         record (Redis), if they have any."""
         for owner in (self._store, self._revocations):

@@ -78,6 +78,10 @@ class RedisRevocations:
     def async_twin(self) -> AsyncRedisRevocations:
         return self._twin
 
+    def close(self) -> None:
+        """Close the blocking connections (those of the store it rides on)."""
+        self._store.close()
+
     def revoke_session(self, sid: str, until: float) -> None:
         with _redis_errors("revoke_session"):
             self._store.client.set(self._keys.session + sid, "1", px=_ttl(until))
