@@ -45,6 +45,7 @@ from .tokens import (
     id_token_claims,
     idp_initiated_claims,
 )
+from .webhooks import WebhookDeliveries
 
 DEFAULT_ISSUER = "http://127.0.0.1:8765"
 REFRESH_GRACE_SECONDS = 30
@@ -145,6 +146,8 @@ class Emulator:
             self.state, keys = EmulatorState.seeded(time.time()), [SigningKey.generate()]
         self._initial_keys = list(keys)
         self.keys = KeyRing(keys)
+        #: Outgoing webhooks: ``emulator.webhooks.register(url, secret)``.
+        self.webhooks = WebhookDeliveries(self.now)
 
     # --- clock, configuration, persistence -------------------------------------------------
 
@@ -334,6 +337,7 @@ class Emulator:
             self._clock_offset = 0.0
             self.keys = KeyRing(self._initial_keys)
             self.state = EmulatorState.seeded(time.time())
+            self.webhooks.clear()
 
     # --- sign-in ------------------------------------------------------------------------------
 
@@ -701,6 +705,7 @@ class Emulator:
                     self.state.sessions[sid] = dataclasses.replace(
                         session, status="logout", logout_at=now, updated_at=now
                     )
+                    self._session_event("user.logout", session)
             for key in [k for k, v in self.state.sso_logins.items() if v.session_id in session_ids]:
                 del self.state.sso_logins[key]
 
@@ -715,7 +720,53 @@ class Emulator:
                     session, status="revoked", revoked_at=now, updated_at=now
                 )
                 self.state.sessions[session_id] = session
+                self._session_event("session.revoked", session)
             return session
+
+    def _session_event(self, event_type: str, session: SessionRecord) -> None:
+        self.webhooks.emit(
+            event_type,
+            {
+                "session_id": session.session_id,
+                "user_id": session.user_id,
+                "organization_id": session.organization_id,
+            },
+            organization_id=session.organization_id,
+            object_name="Session",
+        )
+
+    def delete_user(self, user_id: str) -> User | None:
+        """Delete a user (``user.deleted``); ``None`` when there is none."""
+        with self._lock:
+            user = self.state.users.pop(user_id, None)
+            if user is not None:
+                self.webhooks.emit(
+                    "user.deleted",
+                    {"user_id": user.id, "user": {"id": user.id, "email": user.email}},
+                    organization_id=user.organization_id,
+                    object_name="User",
+                )
+            return user
+
+    def remove_membership(self, user_id: str, organization_id: str) -> bool:
+        """End ``user_id``'s membership of ``organization_id``
+        (``user.organization_membership_deleted``). ``False`` when the user is not a member."""
+        with self._lock:
+            user = self.state.users.get(user_id)
+            if user is None or user.organization_id != organization_id:
+                return False
+            del self.state.users[user_id]  # one organization per user here: the user goes
+            self.webhooks.emit(
+                "user.organization_membership_deleted",
+                {
+                    "user_id": user.id,
+                    "organization_id": organization_id,
+                    "user": {"id": user.id, "email": user.email},
+                },
+                organization_id=organization_id,
+                object_name="OrgMembership",
+            )
+            return True
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         """A session record as the management API shows it."""

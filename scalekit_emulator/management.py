@@ -293,7 +293,7 @@ async def update_user(request: Request, emu: Emulator) -> Any:
 async def delete_user(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         user = _user(emu, request.path_params["user_id"])
-        del emu.state.users[user.id]
+        emu.delete_user(user.id)  # sends user.deleted
     return {}
 
 
