@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from .access import user_in
 from .errors import OAuthError
 from .keys import KeyRing, SigningKey
 from .records import (
@@ -324,8 +325,10 @@ class Emulator:
             conns = self.state.connections
             if connection_id:
                 conn = conns.get(connection_id)
-                if conn is None:
+                if conn is None or not conn.organization_id:
                     raise OAuthError("invalid_request", "unknown connection_id")
+                if not conn.enabled:
+                    raise OAuthError("invalid_request", "the connection is disabled")
                 return LoginTarget(conn.organization_id, conn.id)
             if organization_id:
                 if organization_id not in self.state.organizations:
@@ -334,13 +337,21 @@ class Emulator:
             if domain_hint:
                 hint = domain_hint.strip().lower().rsplit("@", 1)[-1]
                 for conn in conns.values():
-                    if hint in conn.domains:
+                    if conn.enabled and conn.organization_id and hint in conn.domains:
                         return LoginTarget(conn.organization_id, conn.id)
+                for domain in self.state.domains.values():  # a verified domain of an org
+                    if domain.domain == hint and domain.verification_status == "VERIFIED":
+                        org = domain.organization_id
+                        return LoginTarget(org, self._connection_of(org))
             return None
 
     def _connection_of(self, organization_id: str) -> str:
         conn = next(
-            (c for c in self.state.connections.values() if c.organization_id == organization_id),
+            (
+                c
+                for c in self.state.connections.values()
+                if c.organization_id == organization_id and c.enabled
+            ),
             None,
         )
         # Organizations created at runtime get a synthetic connection id.
@@ -554,6 +565,7 @@ class Emulator:
         user = self.state.users.get(user_id)
         if user is None:
             raise OAuthError("invalid_grant", "the user no longer exists")
+        user = user_in(self.state, user, organization_id)  # roles and permissions in that org
         now = self.now()
         lt = self.lifetimes
         key = self.keys.current

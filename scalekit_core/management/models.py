@@ -42,8 +42,8 @@ __all__ = [
     "UserManagementSettings",
     "UserProfile",
     "UsersPage",
-    "permissions_of",
-    "roles_of",
+    "permission_list",
+    "role_list",
 ]
 
 
@@ -333,7 +333,7 @@ class Permission:
         )
 
 
-def permissions_of(value: object) -> tuple[Permission, ...]:
+def permission_list(value: object) -> tuple[Permission, ...]:
     items = [Permission.from_json(p) for p in value] if isinstance(value, list) else []
     return tuple(p for p in items if p is not None)
 
@@ -367,13 +367,13 @@ class Role:
             default_creator=_bool(data, "default_creator"),
             default_member=_bool(data, "default_member"),
             extends=_text(data, "extends") or None,
-            permissions=permissions_of(data.get("permissions")),
+            permissions=permission_list(data.get("permissions")),
             dependent_roles_count=_total(data.get("dependent_roles_count")),
             is_org_role=_bool(data, "is_org_role"),
         )
 
 
-def roles_of(value: object) -> tuple[Role, ...]:
+def role_list(value: object) -> tuple[Role, ...]:
     items = [Role.from_json(r) for r in value] if isinstance(value, list) else []
     return tuple(r for r in items if r is not None)
 
@@ -393,7 +393,7 @@ class Membership:
         return cls(
             organization_id=_text(data, "organization_id"),
             membership_status=_text(data, "membership_status"),
-            roles=roles_of(data.get("roles")),
+            roles=role_list(data.get("roles")),
             permissions=_strings(data.get("permissions")),
             raw=dict(data),
         )
@@ -788,7 +788,7 @@ class PermissionsPage:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PermissionsPage:
         return cls(
-            permissions_of(data.get("permissions")),
+            permission_list(data.get("permissions")),
             _text(data, "next_page_token") or "",
             _text(data, "prev_page_token") or "",
             _total(data.get("total_size")),

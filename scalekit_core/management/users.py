@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ScalekitError
 from ..flows import Flow
 from .messages import CreateMembership, UpdateMembership
-from .models import Invite, Permission, Role, User, UsersPage, permissions_of, roles_of
+from .models import Invite, Permission, Role, User, UsersPage, permission_list, role_list
 from .organizations import page_query
 from .values import CreateUser, UpdateUser
 from .wire import api_request, json_object, path_segment, raise_for_api_error
@@ -179,7 +179,7 @@ def list_user_roles_flow(
     ctx: ClientContext, organization_id: str, user_id: str
 ) -> Flow[tuple[Role, ...]]:
     response = yield api_request(ctx, "GET", _org_user_path(organization_id, user_id, "/roles"))
-    return roles_of(json_object(response).get("roles"))
+    return role_list(json_object(response).get("roles"))
 
 
 def list_user_permissions_flow(
@@ -187,4 +187,4 @@ def list_user_permissions_flow(
 ) -> Flow[tuple[Permission, ...]]:
     path = _org_user_path(organization_id, user_id, "/permissions")
     response = yield api_request(ctx, "GET", path)
-    return permissions_of(json_object(response).get("permissions"))
+    return permission_list(json_object(response).get("permissions"))
