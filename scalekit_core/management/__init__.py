@@ -14,6 +14,9 @@ from .clients import (
     SessionClient,
     UserClient,
 )
+from .connection import AsyncConnectionClient, ConnectionClient
+from .directory import AsyncDirectoryClient, DirectoryClient
+from .domain import AsyncDomainClient, DomainClient
 from .messages import (
     ConnectionProvider,
     ConnectionType,
@@ -39,6 +42,7 @@ from .messages import (
 from .models import (
     Connection,
     ConnectionsPage,
+    DefaultRoles,
     Directory,
     DirectoryGroup,
     DirectoryGroupsPage,
@@ -65,6 +69,7 @@ from .models import (
     UserProfile,
     UsersPage,
 )
+from .roles import AsyncPermissionClient, AsyncRoleClient, PermissionClient, RoleClient
 from .runner import AsyncManagementRunner, SyncManagementRunner
 from .token import ManagementTokenCache
 from .values import (
@@ -80,11 +85,17 @@ from .values import (
 
 __all__ = [
     "SESSION_STATUSES",
+    "AsyncConnectionClient",
+    "AsyncDirectoryClient",
+    "AsyncDomainClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
+    "AsyncPermissionClient",
+    "AsyncRoleClient",
     "AsyncSessionClient",
     "AsyncUserClient",
     "Connection",
+    "ConnectionClient",
     "ConnectionProvider",
     "ConnectionType",
     "ConnectionsPage",
@@ -98,7 +109,9 @@ __all__ = [
     "CreateRole",
     "CreateUser",
     "CreateUserProfile",
+    "DefaultRoles",
     "Directory",
+    "DirectoryClient",
     "DirectoryGroup",
     "DirectoryGroupsPage",
     "DirectoryProvider",
@@ -106,6 +119,7 @@ __all__ = [
     "DirectoryUser",
     "DirectoryUsersPage",
     "Domain",
+    "DomainClient",
     "DomainType",
     "Flags",
     "Invite",
@@ -116,10 +130,12 @@ __all__ = [
     "OrganizationClient",
     "OrganizationsPage",
     "Permission",
+    "PermissionClient",
     "PermissionsPage",
     "PortalLink",
     "RevokedSessions",
     "Role",
+    "RoleClient",
     "Session",
     "SessionClient",
     "SessionDevice",

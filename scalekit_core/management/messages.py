@@ -110,6 +110,9 @@ class Message:
         for name in self.FIELDS:
             object.__setattr__(self, name, fields.get(name))
 
+    def __getattr__(self, name: str) -> Any:  # only for names that are not fields
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.FIELDS:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")

@@ -17,6 +17,7 @@ from .wire import parse_rfc3339
 __all__ = [
     "Connection",
     "ConnectionsPage",
+    "DefaultRoles",
     "Directory",
     "DirectoryGroup",
     "DirectoryGroupsPage",
@@ -792,4 +793,18 @@ class PermissionsPage:
             _text(data, "next_page_token") or "",
             _text(data, "prev_page_token") or "",
             _total(data.get("total_size")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultRoles:
+    """The roles a new organization's creator and its new members get."""
+
+    default_creator: Role | None = None
+    default_member: Role | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DefaultRoles:
+        return cls(
+            Role.from_json(data.get("default_creator")), Role.from_json(data.get("default_member"))
         )
