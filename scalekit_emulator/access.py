@@ -118,3 +118,14 @@ def check_room_for_user(state: EmulatorState, organization_id: str) -> None:
         raise ApiError(
             8, f"organization {org.id} has reached its {org.max_allowed_users} users", "USER_LIMIT"
         )
+
+
+def default_member_role(state: EmulatorState, organization_id: str | None) -> str:
+    """The role a new member of ``organization_id`` gets."""
+    org = state.organizations.get(organization_id or "")
+    if org is not None and org.default_member_role:
+        return org.default_member_role
+    role = next(
+        (r for r in state.roles.values() if not r.organization_id and r.default_member), None
+    )
+    return role.name if role is not None else "member"

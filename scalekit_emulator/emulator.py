@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
-from .access import user_in
+from .access import default_member_role, user_in
 from .errors import OAuthError
 from .keys import KeyRing, SigningKey
 from .records import (
@@ -38,7 +38,7 @@ from .records import (
     TokenResponse,
     User,
 )
-from .seed import DEFAULT_NEW_USER_ROLES, DEFAULT_ORGANIZATION_ID
+from .seed import DEFAULT_ORGANIZATION_ID
 from .state import EmulatorState, write_json_atomically
 from .tokens import (
     access_token_claims,
@@ -372,7 +372,9 @@ class Emulator:
                     email=email,
                     name=name or local,
                     organization_id=organization_id or DEFAULT_ORGANIZATION_ID,
-                    roles=DEFAULT_NEW_USER_ROLES,
+                    roles=(
+                        default_member_role(self.state, organization_id or DEFAULT_ORGANIZATION_ID),
+                    ),
                     permissions=(),
                     external_id=None,
                     metadata={},

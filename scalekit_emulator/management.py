@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .access import check_roles_exist, check_room_for_user
+from .access import check_roles_exist, check_room_for_user, default_member_role
 from .emulator import Emulator
 from .errors import ApiError, invalid_argument, not_found
 from .records import Organization, User
@@ -331,10 +331,10 @@ async def list_organization_users(request: Request, emu: Emulator) -> Any:
         return {"users": [user_json(u, emu.state) for u in page], **meta}
 
 
-def _roles(data: dict[str, Any]) -> tuple[str, ...]:
+def _roles(data: dict[str, Any], default: str = "member") -> tuple[str, ...]:
     membership = data.get("membership")
     if not isinstance(membership, dict) or membership.get("roles") is None:
-        return ("member",)
+        return (default,)
     roles = membership["roles"]
     names: list[str] = []
     if isinstance(roles, list):
@@ -352,9 +352,9 @@ async def create_organization_user(request: Request, emu: Emulator) -> Any:
     email = _string(data, "email", max_len=254)
     if not email:
         raise invalid_argument("email is required")
-    roles = _roles(data)
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
+        roles = _roles(data, default_member_role(emu.state, org.id))
         check_roles_exist(emu.state, org.id, roles)
         check_room_for_user(emu.state, org.id)
         if emu.state.user_by_email(email) is not None:

@@ -28,6 +28,7 @@ class Organization:
     features: dict[str, bool] = field(default_factory=lambda: {"sso": True, "dir_sync": True})
     session_policy: dict[str, Any] = field(default_factory=dict)  # empty: APPLICATION
     max_allowed_users: int | None = None
+    default_member_role: str | None = None  # None: the environment's default member role
 
 
 @dataclass(frozen=True)

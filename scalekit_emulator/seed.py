@@ -18,8 +18,7 @@ from .records import (
 CLIENT_ID = "skc_emulator_client"
 CLIENT_SECRET = "emulator-client-secret"
 DEFAULT_ORGANIZATION_ID = "org_acme"
-# Users typed on the sign-in page land here, as a plain member.
-DEFAULT_NEW_USER_ROLES: tuple[str, ...] = ("member",)
+# Users typed on the sign-in page land here, with the default member role ("member").
 
 ADMIN_PERMISSIONS = ("organization:settings", "users:read", "users:write")
 MEMBER_PERMISSIONS = ("users:read",)
