@@ -13,8 +13,6 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from .authorization import (
     AuthorizationRequest,
     build_authorization_url,
@@ -49,6 +47,8 @@ from .tokens import (
 from .webhooks import verify_interceptor_payload, verify_webhook_payload
 
 if TYPE_CHECKING:
+    import httpx
+
     from .management import (  # machine clients, tokens, passwordless, ...: one block
         ApiTokenClient,
         AsyncApiTokenClient,
@@ -70,6 +70,15 @@ if TYPE_CHECKING:
         SessionClient,
         UserClient,
         WebAuthnClient,
+    )
+    from .management.connection import AsyncConnectionClient, ConnectionClient
+    from .management.directory import AsyncDirectoryClient, DirectoryClient
+    from .management.domain import AsyncDomainClient, DomainClient
+    from .management.roles import (
+        AsyncPermissionClient,
+        AsyncRoleClient,
+        PermissionClient,
+        RoleClient,
     )
 
 __all__ = ["AsyncScalekitClient", "ScalekitClient"]
@@ -103,6 +112,10 @@ class _ClientBase:
         self._ctx = ClientContext(config) if clock is None else ClientContext(config, clock)
 
     def _timeout(self) -> httpx.Timeout:
+        # httpx is imported where the pool is built, so ``import scalekit_core`` stays light
+        # and the first request does not pay for the import.
+        import httpx
+
         return httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout)
 
     def get_authorization_url(
@@ -184,7 +197,11 @@ class ScalekitClient(_ClientBase):
             **options,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout())
+        if http_client is None:
+            import httpx
+
+            http_client = httpx.Client(timeout=self._timeout())
+        self._http = http_client
         self._retry = retry  # the management API's RetryPolicy (None: the default one)
 
     # Management API sub-clients, built (and their code imported) on first use.
@@ -258,6 +275,37 @@ class ScalekitClient(_ClientBase):
         from .management import ApiTokenClient
 
         return ApiTokenClient(self._management)
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> ConnectionClient:
+        from .management.connection import ConnectionClient
+
+        return ConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> DomainClient:
+        from .management.domain import DomainClient
+
+        return DomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> DirectoryClient:
+        from .management.directory import DirectoryClient
+
+        return DirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> RoleClient:
+        from .management.roles import RoleClient
+
+        return RoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> PermissionClient:
+        from .management.roles import PermissionClient
+
+        return PermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -404,7 +452,11 @@ class AsyncScalekitClient(_ClientBase):
             **options,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._timeout())
+        if http_client is None:
+            import httpx
+
+            http_client = httpx.AsyncClient(timeout=self._timeout())
+        self._http = http_client
         self._retry = retry  # the management API's RetryPolicy (None: the default one)
 
     # Management API sub-clients, built (and their code imported) on first use.
@@ -478,6 +530,37 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncApiTokenClient
 
         return AsyncApiTokenClient(self._management)
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> AsyncConnectionClient:
+        from .management.connection import AsyncConnectionClient
+
+        return AsyncConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> AsyncDomainClient:
+        from .management.domain import AsyncDomainClient
+
+        return AsyncDomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> AsyncDirectoryClient:
+        from .management.directory import AsyncDirectoryClient
+
+        return AsyncDirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> AsyncRoleClient:
+        from .management.roles import AsyncRoleClient
+
+        return AsyncRoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissionClient:
+        from .management.roles import AsyncPermissionClient
+
+        return AsyncPermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

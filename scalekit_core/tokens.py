@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
-import jwt
-
 from .claims import check_requirements, organization_of
 from .context import ClientContext
 from .errors import OAuthError, ScalekitError, TokenValidationError
@@ -110,6 +108,8 @@ def _expires_in(value: object, access_token: str) -> int:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     # Some providers leave expires_in out; a JWT access token still says when it expires.
+    import jwt
+
     try:
         claims = jwt.decode(access_token, options={"verify_signature": False})
         exp = claims.get("exp")

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from . import (
+    admin_routes,
     auth_api,
     clients_api,
     controls,
@@ -22,10 +23,12 @@ from .middleware import EmulatorMiddleware
 def create_app(emulator: Emulator) -> Starlette:
     """The ASGI app serving `emulator` (controls answer 404 unless it enables them)."""
     app = Starlette(
+        # management.routes ends with the API's catch-all, so it comes last.
         routes=[
             *oauth.routes,
             *controls.routes,
-            # machine clients, tokens, passwordless, ...: before management's catch-all
+            *admin_routes.routes,
+            # machine clients, tokens, passwordless, webauthn, events, resources, auth
             *clients_api.routes,
             *tokens_api.routes,
             *passwordless_api.routes,
