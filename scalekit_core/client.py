@@ -50,12 +50,26 @@ if TYPE_CHECKING:
     import httpx
 
     from .management import (
+        ApiTokenClient,
+        AsyncApiTokenClient,
+        AsyncAuthClient,
+        AsyncEventsClient,
+        AsyncM2MClientsClient,
         AsyncOrganizationClient,
+        AsyncPasswordlessClient,
+        AsyncResourceClient,
         AsyncSessionClient,
         AsyncUserClient,
+        AsyncWebAuthnClient,
+        AuthClient,
+        EventsClient,
+        M2MClientsClient,
         OrganizationClient,
+        PasswordlessClient,
+        ResourceClient,
         SessionClient,
         UserClient,
+        WebAuthnClient,
     )
     from .management.connection import AsyncConnectionClient, ConnectionClient
     from .management.directory import AsyncDirectoryClient, DirectoryClient
@@ -249,6 +263,49 @@ class ScalekitClient(_ClientBase):
         from .management.roles import PermissionClient
 
         return PermissionClient(self._management)
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> M2MClientsClient:
+        from .management import M2MClientsClient
+
+        return M2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> ResourceClient:
+        from .management import ResourceClient
+
+        return ResourceClient(self._management)
+
+    @cached_property
+    def auth(self) -> AuthClient:
+        from .management import AuthClient
+
+        return AuthClient(self._management)
+
+    @cached_property
+    def events(self) -> EventsClient:
+        from .management import EventsClient
+
+        return EventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> WebAuthnClient:
+        from .management import WebAuthnClient
+
+        return WebAuthnClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> PasswordlessClient:
+        from .management import PasswordlessClient
+
+        return PasswordlessClient(self._management)
+
+    @cached_property
+    def tokens(self) -> ApiTokenClient:
+        from .management import ApiTokenClient
+
+        return ApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -461,6 +518,49 @@ class AsyncScalekitClient(_ClientBase):
         from .management.roles import AsyncPermissionClient
 
         return AsyncPermissionClient(self._management)
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> AsyncM2MClientsClient:
+        from .management import AsyncM2MClientsClient
+
+        return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> AsyncResourceClient:
+        from .management import AsyncResourceClient
+
+        return AsyncResourceClient(self._management)
+
+    @cached_property
+    def auth(self) -> AsyncAuthClient:
+        from .management import AsyncAuthClient
+
+        return AsyncAuthClient(self._management)
+
+    @cached_property
+    def events(self) -> AsyncEventsClient:
+        from .management import AsyncEventsClient
+
+        return AsyncEventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> AsyncWebAuthnClient:
+        from .management import AsyncWebAuthnClient
+
+        return AsyncWebAuthnClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> AsyncPasswordlessClient:
+        from .management import AsyncPasswordlessClient
+
+        return AsyncPasswordlessClient(self._management)
+
+    @cached_property
+    def tokens(self) -> AsyncApiTokenClient:
+        from .management import AsyncApiTokenClient
+
+        return AsyncApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

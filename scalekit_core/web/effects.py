@@ -27,6 +27,7 @@ __all__ = [
     "StoreDelete",
     "StoreGet",
     "StoreSet",
+    "VerifyApiKey",
     "VerifyBearer",
     "VerifyIdpLogin",
     "VerifyRefreshed",
@@ -64,6 +65,14 @@ class VerifyIdpLogin:
 @dataclass(frozen=True)
 class VerifyBearer:
     """Validate an access token locally (cached JWKS). Result: its claims."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class VerifyApiKey:
+    """Who an API key belongs to (``tokens.validate_token``, briefly cached, single-flight).
+    Result: a ``Machine``, or ``None`` for a key Scalekit refuses or cannot be asked about."""
 
     token: str = field(repr=False)
 
@@ -143,6 +152,7 @@ Effect = (
     | ExchangeCode
     | VerifyIdpLogin
     | VerifyBearer
+    | VerifyApiKey
     | RefreshTokens
     | VerifyRefreshed
     | StoreGet

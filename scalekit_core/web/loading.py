@@ -9,8 +9,16 @@ from ..claims import is_machine_token
 from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
 from ..validation import MAX_TIME
+from .api_keys import api_key_of
 from .context import WebContext
-from .effects import CheckRevoked, RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
+from .effects import (
+    CheckRevoked,
+    RefreshTokens,
+    VerifyApiKey,
+    VerifyBearer,
+    VerifyRefreshed,
+    WebFlow,
+)
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
@@ -93,6 +101,10 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
+    if ctx.settings.api_keys:
+        api_key = api_key_of(request, ctx.settings.api_key_header)
+        if api_key is not None:
+            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
         return (yield from _bearer_flow(token, ctx.client.config.client_id))

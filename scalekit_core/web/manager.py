@@ -26,6 +26,7 @@ from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
 from ..validation import load_verifier
 from ..webhook_events import WebhookHandlers
+from .api_keys import ApiKeyCache
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -38,6 +39,7 @@ from .effects import (
     StoreDelete,
     StoreGet,
     StoreSet,
+    VerifyApiKey,
     VerifyBearer,
     VerifyIdpLogin,
     VerifyRefreshed,
@@ -126,6 +128,7 @@ class _ManagerBase:
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
         self._store_errors = _RepeatedErrors(self.clock, STORE_ERROR_LOG_INTERVAL)
+        self.api_keys = ApiKeyCache(self.clock, ttl=settings.api_key_ttl)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
@@ -443,6 +446,9 @@ class SessionManager(_ManagerBase):
             return run_sync(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return self.api_keys.resolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = client.authenticate_with_code(
                 effect.code,
@@ -630,6 +636,9 @@ class AsyncSessionManager(_ManagerBase):
             return await run_async(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return await client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return await self.api_keys.aresolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = await client.authenticate_with_code(
                 effect.code,

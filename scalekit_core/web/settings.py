@@ -83,6 +83,12 @@ class SessionSettings:
     #: settings); ``None`` keeps the webhook endpoint off.
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_path: str = "/auth/webhooks"
+    #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
+    #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
+    api_keys: bool = False
+    api_key_header: str = "X-API-Key"
+    #: How long a validated API key is trusted before Scalekit is asked again.
+    api_key_ttl: float = 60.0
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -136,6 +142,10 @@ class SessionSettings:
                 raise ConfigurationError(f"{name} must be positive")
         if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
             raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
+        if not self.api_key_header.replace("-", "").isalnum() or self.api_key_ttl < 0:
+            raise ConfigurationError(
+                "api_key_header must be a header name and api_key_ttl not negative"
+            )
         if self.max_transactions < 1:
             raise ConfigurationError("max_transactions must be at least 1")
 
