@@ -10,19 +10,38 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
+from scalekit_core.web import (
+    CookieWrite,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    private_headers,
+)
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
 
+#: The two headers WSGI and ASGI put in ``META`` without the ``HTTP_`` prefix.
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
 
 def web_request(request: HttpRequest) -> WebRequest:
-    """The framework-neutral view of ``request``."""
+    """The framework-neutral view of ``request``: headers read from ``META`` as the core asks
+    for them (the server joined repeated ones) rather than through ``request.headers``,
+    which copies them all; cookies parsed by Django on first use."""
+    meta = request.META
+
+    def lookup(name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        value = meta.get(key if key in _UNPREFIXED else "HTTP_" + key)
+        return value if isinstance(value, str) else None
+
     return WebRequest(
         request.method or "GET",
         request.path,
-        request.META.get("QUERY_STRING", ""),
-        request.headers,
-        request.COOKIES,
+        meta.get("QUERY_STRING", ""),
+        RequestHeaders(lookup, lambda: request.headers.items()),
+        RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
     )
 
 

@@ -6,24 +6,43 @@ from collections.abc import Iterable
 
 from flask import Response, request
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
+from scalekit_core.web import (
+    CookieWrite,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    private_headers,
+)
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_flask_response", "web_request"]
 
+_ENVIRON_KEY = "scalekit.web_request"
+
 
 def web_request() -> WebRequest:
-    """The current Flask request as the session layer sees it.
+    """The current Flask request as the session layer sees it, translated once per request:
+    headers are read from the WSGI environ as the layer asks for them (the server joined
+    repeated ones) and cookies parsed by Werkzeug on first use.
 
     >>> scalekit.manager.is_same_origin(web_request())  # doctest: +SKIP
     True
     """
-    return WebRequest(
-        request.method,
-        request.path,
-        request.query_string.decode("latin-1"),
-        dict(request.headers.items()),
-        request.cookies,
-    )
+    # Kept in the WSGI environ, which belongs to this request alone (``g`` may outlive it:
+    # a request inside an app context that is already pushed shares that context's ``g``).
+    environ = request.environ
+    translated: WebRequest | None = environ.get(_ENVIRON_KEY)
+    if translated is None:
+        headers = request.headers
+        translated = WebRequest(
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            RequestHeaders(headers.get, headers.items),
+            RequestCookies(lambda: request.cookies, environ.get("HTTP_COOKIE", "")),
+        )
+        environ[_ENVIRON_KEY] = translated
+    return translated
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:

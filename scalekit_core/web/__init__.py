@@ -15,7 +15,15 @@ from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavai
 from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
-from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
+from .requests import (
+    CookieWrite,
+    LoadResult,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    join_values,
+)
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
 from .session_data import Machine, SessionData, User
@@ -44,6 +52,8 @@ __all__ = [
     "OnLogin",
     "PermissionDenied",
     "RedisSessionStore",
+    "RequestCookies",
+    "RequestHeaders",
     "SessionData",
     "SessionManager",
     "SessionSettings",
@@ -53,6 +63,7 @@ __all__ = [
     "WebRequest",
     "WebResponse",
     "is_browser_navigation",
+    "join_values",
     "private_headers",
     "require",
     "require_machine",
