@@ -13,16 +13,13 @@ from django.template.loader import render_to_string
 from scalekit_core.web import (
     CookieWrite,
     RequestCookies,
-    RequestHeaders,
     WebRequest,
     WebResponse,
+    environ_headers,
     private_headers,
 )
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
-
-#: The two headers WSGI and ASGI put in ``META`` without the ``HTTP_`` prefix.
-_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 
 
 def web_request(request: HttpRequest) -> WebRequest:
@@ -30,17 +27,11 @@ def web_request(request: HttpRequest) -> WebRequest:
     for them (the server joined repeated ones) rather than through ``request.headers``,
     which copies them all; cookies parsed by Django on first use."""
     meta = request.META
-
-    def lookup(name: str) -> str | None:
-        key = name.upper().replace("-", "_")
-        value = meta.get(key if key in _UNPREFIXED else "HTTP_" + key)
-        return value if isinstance(value, str) else None
-
     return WebRequest(
         request.method or "GET",
         request.path,
         meta.get("QUERY_STRING", ""),
-        RequestHeaders(lookup, lambda: request.headers.items()),
+        environ_headers(meta, lambda: request.headers.items()),
         RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
     )
 

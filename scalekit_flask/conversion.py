@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Response, request
+from werkzeug.sansio.http import parse_cookie
 
 from scalekit_core.web import (
     CookieWrite,
     RequestCookies,
-    RequestHeaders,
     WebRequest,
     WebResponse,
+    environ_headers,
     private_headers,
 )
 
@@ -30,16 +31,19 @@ def web_request() -> WebRequest:
     """
     # Kept in the WSGI environ, which belongs to this request alone (``g`` may outlive it:
     # a request inside an app context that is already pushed shares that context's ``g``).
-    environ = request.environ
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    environ = current.environ
     translated: WebRequest | None = environ.get(_ENVIRON_KEY)
     if translated is None:
-        headers = request.headers
+        header = environ.get("HTTP_COOKIE", "")
         translated = WebRequest(
-            request.method,
-            request.path,
-            request.query_string.decode("latin-1"),
-            RequestHeaders(headers.get, headers.items),
-            RequestCookies(lambda: request.cookies, environ.get("HTTP_COOKIE", "")),
+            current.method,
+            current.path,
+            current.query_string.decode("latin-1"),
+            environ_headers(environ, lambda: current.headers.items()),
+            # Werkzeug's own parser, as ``request.cookies`` runs it, on the raw header: that
+            # property would first rebuild the header by walking every environ key.
+            RequestCookies(lambda: parse_cookie(header, current.dict_storage_class), header),
         )
         environ[_ENVIRON_KEY] = translated
     return translated

@@ -22,6 +22,7 @@ from .requests import (
     RequestHeaders,
     WebRequest,
     WebResponse,
+    environ_headers,
     join_values,
 )
 from .responses import is_browser_navigation, private_headers
@@ -62,6 +63,7 @@ __all__ = [
     "User",
     "WebRequest",
     "WebResponse",
+    "environ_headers",
     "is_browser_navigation",
     "join_values",
     "private_headers",

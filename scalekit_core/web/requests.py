@@ -19,6 +19,7 @@ __all__ = [
     "RequestHeaders",
     "WebRequest",
     "WebResponse",
+    "environ_headers",
     "join_values",
 ]
 
@@ -97,6 +98,25 @@ class RequestHeaders(Mapping[str, str]):
         return len(_joined(self._everything()))
 
 
+#: The two headers a WSGI environ (and Django's ``META``) holds without the ``HTTP_`` prefix.
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+def environ_headers(
+    environ: Mapping[str, object], everything: Callable[[], Iterable[tuple[str, str]]]
+) -> RequestHeaders:
+    """The headers of a WSGI environ (PEP 3333; also Django's ``request.META`` under WSGI
+    and ASGI), read by key as the layer asks: the server joined repeated ones already."""
+    get = environ.get
+
+    def lookup(name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        value = get(key if key in _UNPREFIXED else "HTTP_" + key)
+        return value if isinstance(value, str) else None
+
+    return RequestHeaders(lookup, everything)
+
+
 class RequestCookies(Mapping[str, str]):
     """The request's cookies as the framework parsed them, plus the names the raw ``Cookie``
     header carries more than once (``repeated``): frameworks keep one of them (Flask the
@@ -135,6 +155,14 @@ class RequestCookies(Mapping[str, str]):
     def repeated(self) -> frozenset[str]:
         counts = Counter(_cookie_names(self._header))
         return frozenset(name for name, count in counts.items() if count > 1)
+
+    def repeats_any(self, names: Iterable[str]) -> bool:
+        """Whether the raw header carries one of ``names`` more than once. A name found at
+        most once anywhere in the header (a substring test) cannot be repeated, so the
+        header is split only when one appears twice."""
+        header = self._header
+        names = [name for name in names if header.count(name) > 1]
+        return bool(names) and not self.repeated.isdisjoint(names)
 
     @overload
     def get(self, name: str, /) -> str | None: ...
