@@ -16,7 +16,16 @@ from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
-from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
+from .requests import (
+    CookieWrite,
+    LoadResult,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    environ_headers,
+    join_values,
+)
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
 from .revocation import AsyncRevocations, MemoryRevocations, Revocations
@@ -50,6 +59,8 @@ __all__ = [
     "PermissionDenied",
     "RedisRevocations",
     "RedisSessionStore",
+    "RequestCookies",
+    "RequestHeaders",
     "Revocations",
     "SessionData",
     "SessionManager",
@@ -59,7 +70,9 @@ __all__ = [
     "User",
     "WebRequest",
     "WebResponse",
+    "environ_headers",
     "is_browser_navigation",
+    "join_values",
     "private_headers",
     "require",
     "require_machine",
