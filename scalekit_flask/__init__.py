@@ -27,6 +27,7 @@ from .guards import (
     require_machine,
     require_organization,
     require_permission,
+    require_recent_login,
     require_role,
     require_scope,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "require_machine",
     "require_organization",
     "require_permission",
+    "require_recent_login",
     "require_role",
     "require_scope",
     "state_of",

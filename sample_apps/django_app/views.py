@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timezone
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
 
 from scalekit_core import ScalekitError
 from scalekit_core.web import User
@@ -18,8 +21,12 @@ from scalekit_django.decorators import (
     require_permission,
     scalekit_login_required,
 )
+from scalekit_django.mixins import ScalekitRecentLoginRequiredMixin
 
 log = logging.getLogger(__name__)
+
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def _user(request: HttpRequest) -> User:
@@ -129,3 +136,23 @@ async def api_me(request: HttpRequest) -> JsonResponse:
 @require_permission("organization:settings")
 def admin_page(request: HttpRequest) -> HttpResponse:
     return render(request, "django_app/admin.html", {"user": _user(request)})
+
+
+class AccountView(ScalekitRecentLoginRequiredMixin, TemplateView):
+    """A sensitive page: only with a sign-in of the last few minutes."""
+
+    scalekit_max_age = RECENT_LOGIN_MAX_AGE
+    template_name = "django_app/account.html"
+    http_method_names = ["get", "head"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = _user(self.request)
+        signed_in_at = (
+            datetime.fromtimestamp(user.auth_time, tz=timezone.utc) if user.auth_time else None
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "user": user,
+            "signed_in_at": signed_in_at,
+            "max_age": RECENT_LOGIN_MAX_AGE,
+        }

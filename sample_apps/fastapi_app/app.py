@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sample_apps.fastapi_app")
 
 DEFAULT_PORT = 8000
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
@@ -83,7 +85,8 @@ def page(title: str, user: User | None, body: str, status_code: int = 200) -> HT
 <style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
 nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style></head><body>
 <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/sessions">Sessions</a>
-<a href="/admin">Admin</a><a href="/api/me">/api/me</a><a href="/docs">API docs</a>
+<a href="/admin">Admin</a><a href="/account">Account</a><a href="/api/me">/api/me</a>
+<a href="/docs">API docs</a>
 <span>{account}</span></nav><h1>{escape(title)}</h1>{body}</body></html>""",
         status_code=status_code,
     )
@@ -248,6 +251,18 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             log.warning("revoke failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not revoke that session.</p>", 503)
         return RedirectResponse("/sessions", status_code=303)
+
+    @app.get("/account", response_class=HTMLResponse)
+    async def account(
+        user: Annotated[User, Depends(auth.require_recent_login(max_age=RECENT_LOGIN_MAX_AGE))],
+    ) -> HTMLResponse:
+        """A sensitive page: only with a sign-in of the last few minutes."""
+        body = (
+            f'<p id="account">Account settings of {escape(user.email or user.id)}: this page '
+            f"asks for a sign-in within the last {RECENT_LOGIN_MAX_AGE} seconds.</p>"
+            + listing({"Signed in at": when(user.auth_time)})
+        )
+        return page("Account", user, body)
 
     @app.get("/api/me")
     async def api_me(user: Annotated[User, Depends(auth.require_api_user)]) -> dict[str, Any]:

@@ -29,10 +29,14 @@ from scalekit_flask import (
     current_user,
     login_required,
     require_permission,
+    require_recent_login,
     web_request,
 )
 
 log = logging.getLogger("flask_app")
+
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def _core_error(web: WebResponse) -> ResponseReturnValue:
@@ -178,6 +182,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return refuse(503, "Scalekit could not be reached. Please try again.")
         return scalekit.render(scalekit.manager.logout(incoming))
+
+    @app.get("/account")
+    @require_recent_login(max_age=RECENT_LOGIN_MAX_AGE)
+    def account() -> str:
+        # A sensitive page: only with a sign-in of the last few minutes.
+        return render_template("account.html", user=current_user, max_age=RECENT_LOGIN_MAX_AGE)
 
     @app.get("/api/me")
     @api_login_required

@@ -11,8 +11,13 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 """
 
 from .configure import IntegrationSettings, settings_from_mapping
-from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .errors import (
+    AuthenticationRequired,
+    PermissionDenied,
+    ReauthenticationRequired,
+    SessionStoreUnavailable,
+)
+from .guards import require, require_machine, require_recent_login
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
@@ -43,6 +48,7 @@ __all__ = [
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "ReauthenticationRequired",
     "RedisSessionStore",
     "SessionData",
     "SessionManager",
@@ -56,6 +62,7 @@ __all__ = [
     "private_headers",
     "require",
     "require_machine",
+    "require_recent_login",
     "safe_return_to",
     "settings_from_mapping",
 ]

@@ -40,7 +40,7 @@ from .effects import (
     WebFlow,
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .guards import require, require_machine, require_recent_login
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
@@ -147,13 +147,20 @@ class _ManagerBase:
         return is_same_origin(self._ctx, request)
 
     def unauthenticated(
-        self, request: WebRequest, cookies: Iterable[CookieWrite] = (), *, api: bool = False
+        self,
+        request: WebRequest,
+        cookies: Iterable[CookieWrite] = (),
+        *,
+        api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
+        ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
+        ``insufficient_user_authentication``.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api)
+        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
 
     def forbidden(
         self,
@@ -176,10 +183,12 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> User:
         """The user, or ``AuthenticationRequired`` / ``PermissionDenied`` (``api=True``: from
-        an API endpoint, answered with JSON only)."""
-        return require(
+        an API endpoint, answered with JSON only). ``max_age``: the user must also have
+        signed in within that many seconds (``ReauthenticationRequired``)."""
+        checked = require(
             user,
             scopes=scopes,
             permissions=permissions,
@@ -187,6 +196,9 @@ class _ManagerBase:
             organization_id=organization_id,
             api=api,
         )
+        if max_age is not None:
+            require_recent_login(checked, max_age, self.clock(), api=api)
+        return checked
 
     def guard(
         self,
@@ -198,6 +210,7 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
         (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
@@ -210,9 +223,10 @@ class _ManagerBase:
                 roles=roles,
                 organization_id=organization_id,
                 api=api,
+                max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
@@ -246,16 +260,6 @@ class _ManagerBase:
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=True)
         return None
-
-    @staticmethod
-    def _options(
-        return_to: str | None,
-        organization_id: str | None,
-        connection_id: str | None,
-        login_hint: str | None,
-        prompt: str | None,
-    ) -> LoginOptions:
-        return LoginOptions(return_to, organization_id, connection_id, login_hint, prompt)
 
 
 class SessionManager(_ManagerBase):
@@ -292,9 +296,17 @@ class SessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         return self._run(start_login_flow(self._ctx, request, options))
 
     def complete_login(self, request: WebRequest) -> WebResponse:
@@ -441,9 +453,17 @@ class AsyncSessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         result: WebResponse = await self._run(start_login_flow(self._ctx, request, options))
         return result
 
