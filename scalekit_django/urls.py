@@ -1,5 +1,6 @@
-"""``path("auth/", include("scalekit_django.urls"))``: ``scalekit:login``, ``scalekit:callback``
-and ``scalekit:logout`` at ``login``, ``callback`` and ``logout``.
+"""``path("auth/", include("scalekit_django.urls"))``: ``scalekit:login``, ``scalekit:callback``,
+``scalekit:logout`` and ``scalekit:switch-organization`` at ``login``, ``callback``, ``logout``
+and ``switch-organization``.
 
 Keep ``SCALEKIT_LOGIN_PATH`` / ``SCALEKIT_CALLBACK_PATH`` / ``SCALEKIT_LOGOUT_PATH`` equal to
 where these end up (defaults ``/auth/login``, ``/auth/callback``, ``/auth/logout``).
@@ -17,4 +18,5 @@ urlpatterns = [
     path("login", views.login, name="login"),
     path("callback", views.callback, name="callback"),
     path("logout", views.logout, name="logout"),
+    path("switch-organization", views.switch_organization, name="switch-organization"),
 ]

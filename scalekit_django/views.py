@@ -18,7 +18,17 @@ from .http import to_django_response, web_request
 from .signals import scalekit_user_logged_in
 from .users import pop_login
 
-__all__ = ["ASYNC_TWINS", "acallback", "alogin", "alogout", "callback", "login", "logout"]
+__all__ = [
+    "ASYNC_TWINS",
+    "acallback",
+    "alogin",
+    "alogout",
+    "aswitch_organization",
+    "callback",
+    "login",
+    "logout",
+    "switch_organization",
+]
 
 
 def _return_to(request: HttpRequest) -> str | None:
@@ -82,6 +92,23 @@ async def alogout(request: HttpRequest) -> HttpResponse:
     return to_django_response(await get_async_manager().logout(web_request(request)), request)
 
 
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    """``GET ?organization_id=...``: a sign-in routed to another organization of the
+    signed-in user (a member of it, says the users API), else 400/401/403."""
+    return to_django_response(get_manager().switch_organization(web_request(request)), request)
+
+
+async def aswitch_organization(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`switch_organization`."""
+    web = await get_async_manager().switch_organization(web_request(request))
+    return to_django_response(web, request)
+
+
 #: The async twin of each view, which ``ScalekitMiddleware`` runs in its place under ASGI.
 ASYNC_TWINS: dict[Callable[[HttpRequest], HttpResponse], Callable[..., Awaitable[HttpResponse]]]
-ASYNC_TWINS = {login: alogin, callback: acallback, logout: alogout}
+ASYNC_TWINS = {
+    login: alogin,
+    callback: acallback,
+    logout: alogout,
+    switch_organization: aswitch_organization,
+}

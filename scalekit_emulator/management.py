@@ -247,7 +247,9 @@ def _user(emu: Emulator, user_id: str) -> User:
 
 
 def _sorted_users(emu: Emulator, org_id: str | None = None) -> list[User]:
-    users = [u for u in emu.state.users.values() if org_id is None or u.organization_id == org_id]
+    users = [
+        u for u in emu.state.users.values() if org_id is None or u.membership(org_id) is not None
+    ]
     return sorted(users, key=lambda u: (u.create_time, u.id))
 
 

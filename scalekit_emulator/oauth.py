@@ -118,7 +118,7 @@ class _Authorize:
             users = [
                 u
                 for u in self.emu.state.users.values()
-                if u.id in ("usr_alice", "usr_bob", "usr_carol")
+                if u.id in ("usr_alice", "usr_bob", "usr_carol", "usr_dana")
             ]
         html = sign_in_page(self.params, users, self.params.get("login_hint", ""), error)
         response = HTMLResponse(html, status_code=status_code)

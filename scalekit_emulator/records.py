@@ -36,6 +36,15 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """A user's membership of one more organization (beyond their first)."""
+
+    organization_id: str
+    roles: tuple[str, ...]
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class User:
     id: str
     email: str
@@ -47,6 +56,23 @@ class User:
     metadata: dict[str, str]
     create_time: float
     update_time: float
+    #: Memberships of other organizations, each with its own roles and permissions.
+    other_memberships: tuple[Membership, ...] = ()
+
+    @property
+    def memberships(self) -> tuple[Membership, ...]:
+        """Every membership, the first organization's first."""
+        first = Membership(self.organization_id, self.roles, self.permissions)
+        return (first, *self.other_memberships)
+
+    def membership(self, organization_id: str) -> Membership | None:
+        return next((m for m in self.memberships if m.organization_id == organization_id), None)
+
+    def access_in(self, organization_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Roles and permissions for a sign-in to ``organization_id``: its membership's, or
+        the first organization's for one the user is no member of."""
+        member = self.membership(organization_id)
+        return (member.roles, member.permissions) if member else (self.roles, self.permissions)
 
     @property
     def given_name(self) -> str:

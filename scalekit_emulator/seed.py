@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .records import Client, Connection, Organization, User
+import dataclasses
+
+from .records import Client, Connection, Membership, Organization, User
 
 CLIENT_ID = "skc_emulator_client"
 CLIENT_SECRET = "emulator-client-secret"
@@ -54,5 +56,13 @@ def seed_users(now: float) -> list[User]:
             "org_globex",
             ("admin",),
             ADMIN_PERMISSIONS,
+        ),
+        # A member of two organizations (organization switching): a plain member of Acme,
+        # an admin of Globex.
+        dataclasses.replace(
+            user(
+                "usr_dana", "dana@acme.test", "Dana Diaz", "org_acme", ("member",), ("users:read",)
+            ),
+            other_memberships=(Membership("org_globex", ("admin",), ADMIN_PERMISSIONS),),
         ),
     ]

@@ -52,11 +52,12 @@ def user_json(user: User) -> dict[str, Any]:
         "metadata": dict(user.metadata),
         "memberships": [
             {
-                "organization_id": user.organization_id,
+                "organization_id": member.organization_id,
                 "membership_status": "ACTIVE",
-                "roles": [{"name": r, "display_name": r.title()} for r in user.roles],
-                "permissions": list(user.permissions),
+                "roles": [{"name": r, "display_name": r.title()} for r in member.roles],
+                "permissions": list(member.permissions),
             }
+            for member in user.memberships
         ],
         "user_profile": {
             "id": user.id,

@@ -13,6 +13,7 @@ from .records import (
     Client,
     Connection,
     Device,
+    Membership,
     Organization,
     RefreshToken,
     SessionRecord,
@@ -77,7 +78,11 @@ class EmulatorState:
             c = Connection(**tuples(row, "domains"))
             state.connections[c.id] = c
         for row in data.get("users", []):
-            u = User(**tuples(row, "roles", "permissions"))
+            others = tuple(
+                Membership(**tuples(m, "roles", "permissions"))
+                for m in row.get("other_memberships", [])
+            )
+            u = User(**{**tuples(row, "roles", "permissions"), "other_memberships": others})
             state.users[u.id] = u
         for row in data.get("sessions", []):
             s = SessionRecord(**{**row, "device": Device(**row["device"])})

@@ -32,6 +32,7 @@ def access_token_claims(
     now: float,
     lifetime: int,
 ) -> dict[str, Any]:
+    roles, permissions = user.access_in(organization_id)
     return {
         "iss": issuer,
         "sub": user.id,
@@ -40,8 +41,8 @@ def access_token_claims(
         "jti": "tkn_" + secrets.token_hex(12),
         "sid": session_id,
         "oid": organization_id,
-        "roles": list(user.roles),
-        "permissions": list(user.permissions),
+        "roles": list(roles),
+        "permissions": list(permissions),
         "scopes": list(scopes),
         "client_id": client_id,
     }

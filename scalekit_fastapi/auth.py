@@ -305,6 +305,7 @@ class ScalekitAuth:
             (session.callback_path, self._callback, ["GET"]),
             # GET reaches the core too, which answers 405 with ``Allow: POST``.
             (session.logout_path, self._logout, ["GET", "POST"]),
+            (session.switch_organization_path, self._switch_organization, ["GET"]),
         ]
 
     async def _login(self, request: Request) -> Response:
@@ -315,6 +316,10 @@ class ScalekitAuth:
 
     async def _logout(self, request: Request) -> Response:
         return await self.render(request, await self.manager.logout(web_request(request)))
+
+    async def _switch_organization(self, request: Request) -> Response:
+        web = await self.manager.switch_organization(web_request(request))
+        return await self.render(request, web)
 
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
         required = exc if isinstance(exc, AuthenticationRequired) else AuthenticationRequired()

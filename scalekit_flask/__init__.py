@@ -12,7 +12,7 @@
 ... )
 >>> scalekit = Scalekit(app)
 >>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("scalekit."))
-['/auth/callback', '/auth/login', '/auth/logout']
+['/auth/callback', '/auth/login', '/auth/logout', '/auth/switch-organization']
 """
 
 from .conversion import apply_cookies, to_flask_response, web_request

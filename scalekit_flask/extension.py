@@ -114,6 +114,12 @@ class Scalekit:
         blueprint.add_url_rule(settings.callback_path, "callback", _callback, methods=["GET"])
         # GET reaches the core too, which answers 405 with its own page.
         blueprint.add_url_rule(settings.logout_path, "logout", _logout, methods=["GET", "POST"])
+        blueprint.add_url_rule(
+            settings.switch_organization_path,
+            "switch_organization",
+            _switch_organization,
+            methods=["GET"],
+        )
         return blueprint
 
     # --- per-app state, for the app of the current context ---
@@ -212,3 +218,7 @@ def _callback() -> Response:
 
 def _logout() -> Response:
     return render(current_state().manager.logout(web_request()))
+
+
+def _switch_organization() -> Response:
+    return render(current_state().manager.switch_organization(web_request()))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from scalekit_core import ScalekitError
-from scalekit_core.web import User
+from scalekit_core.web import User, member_organizations
 from scalekit_django import views as scalekit_views
 from scalekit_django.conf import get_client, get_manager
 from scalekit_django.decorators import (
@@ -51,10 +51,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except (ScalekitError, ValueError) as exc:
             log.warning("session details unavailable: %s", type(exc).__name__)
     expires = datetime.fromtimestamp(user.expires_at, tz=timezone.utc) if user.expires_at else None
+    organizations: tuple[str, ...] = ()
+    try:  # the switcher: the user's organizations, from the users API
+        organizations = member_organizations(get_client().users.get_user(user.id))
+    except (ScalekitError, ValueError) as exc:
+        log.warning("organizations unavailable: %s", type(exc).__name__)
     return render(
         request,
         "django_app/dashboard.html",
         {
+            "organizations": organizations,
+            "switch_path": get_manager().settings.switch_organization_path,
             "user": user,
             "roles": sorted(user.roles),
             "permissions": sorted(user.permissions),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from scalekit_core import ScalekitError
-from scalekit_core.web import WebResponse
+from scalekit_core.web import WebResponse, member_organizations
 from scalekit_fastapi import STATE_KEY, PermissionDenied, ScalekitAuth, User, web_request
 
 if TYPE_CHECKING:
@@ -191,7 +192,30 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
                     else "unknown",
                 }
             )
-        return page("Dashboard", user, f"{profile}<h2>Scalekit session</h2>{details}")
+        return page(
+            "Dashboard",
+            user,
+            f"{profile}{await switcher(user)}<h2>Scalekit session</h2>{details}",
+        )
+
+    async def switcher(user: User) -> str:
+        """Links to the user's other organizations (users API), when there are any."""
+        try:
+            organizations = member_organizations(await scalekit.users.get_user(user.id))
+        except ScalekitError as exc:
+            log.info("organizations unavailable: %s", type(exc).__name__)
+            return ""
+        if len(organizations) < 2:
+            return ""
+        path = auth.settings.session.switch_organization_path
+        items = "".join(
+            f"<li>{escape(org)} (current)</li>"
+            if org == user.organization_id
+            else f'<li><a href="{escape(path)}?organization_id={quote(org)}&amp;return_to=/dashboard">'
+            f"Switch to {escape(org)}</a></li>"
+            for org in organizations
+        )
+        return f'<section id="organizations"><h2>Your organizations</h2><ul>{items}</ul></section>'
 
     @app.get("/sessions", response_class=HTMLResponse)
     async def sessions(user: CurrentUser) -> HTMLResponse:

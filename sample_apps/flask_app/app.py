@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from scalekit_core import NotFoundError, ScalekitError
-from scalekit_core.web import WebResponse
+from scalekit_core.web import WebResponse, member_organizations
 from scalekit_emulator import start_unless_configured
 from scalekit_flask import (
     Scalekit,
@@ -122,7 +122,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 details = scalekit.client.session.get_session(session_id=current_user.session_id)
             except ScalekitError as exc:
                 log.warning("session details unavailable: %s", type(exc).__name__)
-        return render_template("dashboard.html", user=current_user, details=details)
+        organizations: tuple[str, ...] = ()
+        try:  # the switcher: the user's organizations, from the users API
+            organizations = member_organizations(scalekit.client.users.get_user(current_user.id))
+        except ScalekitError as exc:
+            log.warning("organizations unavailable: %s", type(exc).__name__)
+        return render_template(
+            "dashboard.html",
+            user=current_user,
+            details=details,
+            organizations=organizations,
+            switch_path=scalekit.settings.switch_organization_path,
+        )
 
     @app.get("/sessions")
     @login_required

@@ -32,6 +32,7 @@ from .stores import (
     MemorySessionStore,
     SessionStore,
 )
+from .switching import member_organizations
 
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
@@ -59,6 +60,7 @@ __all__ = [
     "WebRequest",
     "WebResponse",
     "is_browser_navigation",
+    "member_organizations",
     "private_headers",
     "require",
     "require_machine",

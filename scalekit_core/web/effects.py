@@ -21,6 +21,7 @@ __all__ = [
     "Effect",
     "ExchangeCode",
     "LoginTokens",
+    "MemberOrganizations",
     "RefreshTokens",
     "StoreDelete",
     "StoreGet",
@@ -107,6 +108,14 @@ class StoreDelete:
 
 
 @dataclass(frozen=True)
+class MemberOrganizations:
+    """The organizations ``user_id`` is an active member of (the management API's users
+    API). Result: ``tuple[str, ...]``."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
 class CallOnLogin:
     """Call the app's ``on_login`` hook (it may raise ``PermissionDenied`` to refuse)."""
 
@@ -124,5 +133,6 @@ Effect = (
     | StoreSet
     | StoreDelete
     | CallOnLogin
+    | MemberOrganizations
 )
 WebFlow = Generator[Effect, Any, R]

@@ -101,8 +101,10 @@ def begin_login(
     *,
     state: str | None = None,
     extra_cookies: tuple[CookieWrite, ...] = (),
+    switch_to: str | None = None,
 ) -> WebResponse:
-    """Pure: a 302 to Scalekit's authorize URL and the sealed transaction cookie."""
+    """Pure: a 302 to Scalekit's authorize URL and the sealed transaction cookie
+    (``switch_to``: an organization switch, whose callback must yield that organization)."""
     settings = ctx.settings
     auth = ctx.client.create_authorization_request(
         settings.redirect_uri,
@@ -125,6 +127,7 @@ def begin_login(
         now,
         auth.redirect_uri,
         options.max_age,
+        switch_to,
     )
     writes = ctx.transactions.write(request.cookies, transaction, now)
     return redirect(auth.url, [*extra_cookies, *writes])
@@ -295,6 +298,10 @@ def complete_login_flow(
     user = data.user
     if user is None:
         return _failed(ctx, "The identity provider did not name the signed-in user.", consumed)
+    if transaction.switch_to is not None and user.organization_id != transaction.switch_to:
+        # The current session is kept: nothing changes unless the switch really happened.
+        log.info("organization switch refused: the sign-in was for another organization")
+        return _failed(ctx, "The sign-in did not reach the organization you asked for.", consumed)
     if call_on_login:
         try:
             yield CallOnLogin(user, auth)

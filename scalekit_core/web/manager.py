@@ -8,6 +8,7 @@ with blocking calls or with awaits. Adapters call one method per route::
     response = manager.start_login(web_request)        # GET  /auth/login
     response = manager.complete_login(web_request)     # GET  /auth/callback
     response = manager.logout(web_request)             # POST /auth/logout
+    response = manager.switch_organization(web_request)  # GET /auth/switch-organization
     result = manager.load(web_request)                 # every request: result.user, result.cookies
 """
 
@@ -30,6 +31,7 @@ from .effects import (
     Effect,
     ExchangeCode,
     LoginTokens,
+    MemberOrganizations,
     RefreshTokens,
     StoreDelete,
     StoreGet,
@@ -61,6 +63,7 @@ from .responses import (
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .switching import member_organizations, switch_organization_flow
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
 
@@ -335,6 +338,15 @@ class SessionManager(_ManagerBase):
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
+    def switch_organization(self, request: WebRequest) -> WebResponse:
+        """``GET ?organization_id=...``: a sign-in routed to that organization when the
+        signed-in user is a member of it (users API), else 400/401/403; the callback then
+        replaces the session."""
+        try:
+            return self._run(switch_organization_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+
     def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
         """End the request's session here, without Scalekit's logout page (for a framework's
         own sign-out): the cookie deletions to set on the response. With the session store
@@ -401,6 +413,8 @@ class SessionManager(_ManagerBase):
         if isinstance(effect, CallOnLogin):
             assert self.on_login is not None
             return self.on_login(effect.user, effect.auth)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     def _run(self, flow: WebFlow[T]) -> T:
@@ -496,6 +510,14 @@ class AsyncSessionManager(_ManagerBase):
             return self.store_unavailable(request, exc)
         return result
 
+    async def switch_organization(self, request: WebRequest) -> WebResponse:
+        """The async twin of ``SessionManager.switch_organization``."""
+        try:
+            result: WebResponse = await self._run(switch_organization_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+        return result
+
     async def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
         """End the request's session here, without Scalekit's logout page (see
         ``SessionManager``)."""
@@ -566,6 +588,8 @@ class AsyncSessionManager(_ManagerBase):
             assert self.on_login is not None
             hook_result: Awaitable[Any] | Any = self.on_login(effect.user, effect.auth)
             return await self._settle(hook_result)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(await client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _run(self, flow: WebFlow[T]) -> T:

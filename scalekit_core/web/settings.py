@@ -46,6 +46,7 @@ class SessionSettings:
     login_path: str = "/auth/login"
     callback_path: str = "/auth/callback"
     logout_path: str = "/auth/logout"
+    switch_organization_path: str = "/auth/switch-organization"
     cookie_prefix: str = "scalekit"
     #: ``None``: Secure unless ``base_url`` is plain http on localhost/127.0.0.1.
     cookie_secure: bool | None = None
@@ -82,7 +83,7 @@ class SessionSettings:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base!r}")
         object.__setattr__(self, "base_url", base)
-        for name in ("login_path", "callback_path", "logout_path"):
+        for name in ("login_path", "callback_path", "logout_path", "switch_organization_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)

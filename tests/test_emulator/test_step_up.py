@@ -53,3 +53,24 @@ def test_malformed_max_age_goes_back_as_invalid_request(
     final = scalekit_emulator.sign_in(authorize_url(scalekit_emulator, max_age="-1", state="s9"))
     query = query_of(final)
     assert query["error"] == "invalid_request" and query["state"] == "s9"
+
+
+def test_a_user_of_two_organizations_gets_the_roles_of_the_one_signed_in_to(
+    scalekit_emulator: EmulatorHandle,
+) -> None:
+    emu = scalekit_emulator
+    acme = jwt.decode(
+        emu.emulator.issue_tokens("dana@acme.test", organization_id="org_acme")["access_token"],
+        options={"verify_signature": False},
+    )
+    globex = jwt.decode(
+        emu.emulator.issue_tokens("dana@acme.test", organization_id="org_globex")["access_token"],
+        options={"verify_signature": False},
+    )
+    assert (acme["oid"], acme["roles"], acme["permissions"]) == (
+        "org_acme",
+        ["member"],
+        ["users:read"],
+    )
+    assert (globex["oid"], globex["roles"]) == ("org_globex", ["admin"])
+    assert "organization:settings" in globex["permissions"]
