@@ -19,10 +19,12 @@ from .errors import (
 )
 from .guards import require, require_machine, require_recent_login
 from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
+from .revocation import AsyncRevocations, MemoryRevocations, Revocations
 from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
 from .stores import (
@@ -37,7 +39,9 @@ from .switching import member_organizations
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
     "AnySessionStore",
+    "AsyncRedisRevocations",
     "AsyncRedisSessionStore",
+    "AsyncRevocations",
     "AsyncSessionManager",
     "AsyncSessionStore",
     "AuthenticationRequired",
@@ -46,11 +50,14 @@ __all__ = [
     "IntegrationSettings",
     "LoadResult",
     "Machine",
+    "MemoryRevocations",
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
     "ReauthenticationRequired",
+    "RedisRevocations",
     "RedisSessionStore",
+    "Revocations",
     "SessionData",
     "SessionManager",
     "SessionSettings",
