@@ -33,6 +33,7 @@ from .seed import (
     seed_directory_groups,
     seed_directory_users,
     seed_domains,
+    seed_memberships,
     seed_organizations,
     seed_permissions,
     seed_roles,
@@ -134,6 +135,7 @@ class EmulatorState:
             "directory_users": seed_directory_users(now),
             "roles": seed_roles(),
             "permissions": seed_permissions(now),
+            "memberships": seed_memberships(now),
         }
         for table, records in seeds.items():
             rows: dict[str, Any] = getattr(self, table)

@@ -11,8 +11,13 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 """
 
 from .configure import IntegrationSettings, settings_from_mapping
-from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .errors import (
+    AuthenticationRequired,
+    PermissionDenied,
+    ReauthenticationRequired,
+    SessionStoreUnavailable,
+)
+from .guards import require, require_machine, require_recent_login
 from .manager import AsyncSessionManager, OnLogin, SessionManager
 from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
@@ -38,6 +43,7 @@ from .stores import (
     MemorySessionStore,
     SessionStore,
 )
+from .switching import member_organizations
 
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
@@ -57,6 +63,7 @@ __all__ = [
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "ReauthenticationRequired",
     "RedisRevocations",
     "RedisSessionStore",
     "RequestCookies",
@@ -73,9 +80,11 @@ __all__ = [
     "environ_headers",
     "is_browser_navigation",
     "join_values",
+    "member_organizations",
     "private_headers",
     "require",
     "require_machine",
+    "require_recent_login",
     "safe_return_to",
     "settings_from_mapping",
 ]

@@ -55,6 +55,7 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "LOGIN_PATH": ("session", "login_path", _text),
     "CALLBACK_PATH": ("session", "callback_path", _text),
     "LOGOUT_PATH": ("session", "logout_path", _text),
+    "SWITCH_ORGANIZATION_PATH": ("session", "switch_organization_path", _text),
     "COOKIE_PREFIX": ("session", "cookie_prefix", _text),
     "COOKIE_SECURE": ("session", "cookie_secure", _flag),
     "COOKIE_DOMAIN": ("session", "cookie_domain", _text),

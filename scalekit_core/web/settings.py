@@ -61,6 +61,7 @@ class SessionSettings:
     login_path: str = "/auth/login"
     callback_path: str = "/auth/callback"
     logout_path: str = "/auth/logout"
+    switch_organization_path: str = "/auth/switch-organization"
     cookie_prefix: str = "scalekit"
     #: ``None``: Secure unless ``base_url`` is plain http on localhost/127.0.0.1.
     cookie_secure: bool | None = None
@@ -116,7 +117,8 @@ class SessionSettings:
         object.__setattr__(self, "base_url", base)
         if self.webhook_secret is not None:
             _check_webhook_secret(self.webhook_secret)
-        for name in ("login_path", "callback_path", "logout_path", "webhook_path"):
+        paths = ("login_path", "callback_path", "logout_path", "switch_organization_path")
+        for name in (*paths, "webhook_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)
