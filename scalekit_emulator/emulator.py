@@ -48,6 +48,8 @@ from .tokens import (
 
 DEFAULT_ISSUER = "http://127.0.0.1:8765"
 REFRESH_GRACE_SECONDS = 30
+# How long after a mutating request the --data file is written (see Emulator.save_soon).
+SAVE_DELAY = 0.5
 # Bound on the clock offset and token lifetimes: far enough for any test, near enough that
 # every timestamp derived from them stays within what datetime and RFC 3339 can express.
 MAX_SPAN = 10 * 365 * 86400
@@ -123,6 +125,7 @@ class Emulator:
         self._lock = threading.RLock()
         # Separate from the state lock so slow disk writes never block request handling.
         self._save_lock = threading.Lock()
+        self._save_timer: threading.Timer | None = None
         self.issuer = (issuer or DEFAULT_ISSUER).rstrip("/")
         self.enable_controls = enable_controls
         self.data_path = Path(data_path) if data_path is not None else None
@@ -183,11 +186,36 @@ class Emulator:
         # Entries are exact URIs or fnmatch patterns such as "https://*.example.com/callback".
         return any(uri == a or fnmatch.fnmatchcase(uri, a) for a in allowed)
 
+    def save_soon(self) -> None:
+        """Write the state to `data_path` within `SAVE_DELAY` seconds (no-op without one).
+
+        Called after every mutating request: a burst of requests writes the file once instead
+        of once each (a write costs 15-20 ms). `save()` (run when the server stops) flushes a
+        pending write at once.
+        """
+        if self.data_path is None:
+            return
+        with self._lock:
+            if self._save_timer is not None:
+                return
+            timer = threading.Timer(SAVE_DELAY, self._save_pending)
+            timer.daemon = True
+            self._save_timer = timer
+        timer.start()
+
+    def _save_pending(self) -> None:
+        with self._lock:
+            self._save_timer = None
+        self.save()
+
     def save(self) -> None:
         """Write the state to `data_path` (no-op without one)."""
         if self.data_path is None:
             return
         with self._lock:
+            timer, self._save_timer = self._save_timer, None
+            if timer is not None:
+                timer.cancel()
             data = {
                 "state": self.state.to_json(),
                 "keys": [{"kid": k.kid, "pem": k.private_pem()} for k in self.keys.keys],

@@ -14,10 +14,12 @@ from .configure import IntegrationSettings, settings_from_mapping
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
+from .revocation import AsyncRevocations, MemoryRevocations, Revocations
 from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
 from .stores import (
@@ -31,7 +33,9 @@ from .stores import (
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
     "AnySessionStore",
+    "AsyncRedisRevocations",
     "AsyncRedisSessionStore",
+    "AsyncRevocations",
     "AsyncSessionManager",
     "AsyncSessionStore",
     "AuthenticationRequired",
@@ -40,10 +44,13 @@ __all__ = [
     "IntegrationSettings",
     "LoadResult",
     "Machine",
+    "MemoryRevocations",
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "RedisRevocations",
     "RedisSessionStore",
+    "Revocations",
     "SessionData",
     "SessionManager",
     "SessionSettings",

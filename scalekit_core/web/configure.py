@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import ScalekitConfig
 from ..errors import ConfigurationError
+from .redis_revocation import RedisRevocations
 from .redis_store import DEFAULT_MAX_CONNECTIONS, DEFAULT_PREFIX, RedisSessionStore
 from .settings import SessionSettings
 
@@ -116,7 +117,9 @@ def settings_from_mapping(
     ``SCALEKIT_REDIS_URL`` (e.g. ``redis://localhost:6379/0``) keeps sessions in Redis (a
     :class:`RedisSessionStore`, keys under ``SCALEKIT_REDIS_PREFIX``, default ``scalekit:``, at
     most ``SCALEKIT_REDIS_MAX_CONNECTIONS`` connections per process, default 50) and
-    coordinates refreshes across processes; without it, sessions live in cookies.
+    coordinates refreshes across processes; without it, sessions live in cookies. It also
+    holds the revocation record (ended sessions, refused in every process), even when a
+    ``store=`` override keeps sessions in cookies.
     """
     missing = [key for key in (*REQUIRED_KEYS, "SCALEKIT_APP_BASE_URL") if not values.get(key)]
     secrets = values.get("SCALEKIT_COOKIE_SECRET") or fallback_secret
@@ -141,8 +144,12 @@ def settings_from_mapping(
         secrets = tuple(_text(secret) for secret in secrets)
     else:
         secrets = _text(secrets)
-    if values.get("SCALEKIT_REDIS_URL") and "store" not in session_overrides:
-        session["store"] = _redis_store(values, secrets)
+    if values.get("SCALEKIT_REDIS_URL"):
+        redis_store = _redis_store(values, secrets)
+        if "store" not in session_overrides:
+            session["store"] = redis_store
+        if "revocations" not in session_overrides:
+            session["revocations"] = RedisRevocations(redis_store)
     session.update(session_overrides)
     scopes = session.get("scopes")
     if scopes is not None:

@@ -18,9 +18,11 @@ from .session_data import SessionData, User
 
 __all__ = [
     "CallOnLogin",
+    "CheckRevoked",
     "Effect",
     "ExchangeCode",
     "LoginTokens",
+    "RecordRevocation",
     "RefreshTokens",
     "StoreDelete",
     "StoreGet",
@@ -114,8 +116,31 @@ class CallOnLogin:
     auth: AuthenticationResponse
 
 
+@dataclass(frozen=True)
+class CheckRevoked:
+    """Whether the revocation record refuses this session. Result: ``bool``."""
+
+    session_key: str | None = field(repr=False)
+    user_id: str
+    issued_at: float
+
+
+@dataclass(frozen=True)
+class RecordRevocation:
+    """Write the revocation record: one session (``session_key``) or, when ``session_key`` is
+    ``None``, every session of ``user_id`` issued at or before ``before_time``; kept
+    ``until``."""
+
+    session_key: str | None = field(repr=False)
+    user_id: str | None
+    before_time: float
+    until: float
+
+
 Effect = (
-    ExchangeCode
+    CheckRevoked
+    | RecordRevocation
+    | ExchangeCode
     | VerifyIdpLogin
     | VerifyBearer
     | RefreshTokens

@@ -10,10 +10,11 @@ from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
 from ..validation import MAX_TIME
 from .context import WebContext
-from .effects import RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
+from .effects import CheckRevoked, RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
+from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
 __all__ = ["load_flow", "refreshed_session"]
@@ -117,6 +118,11 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     user = data.user
     if user is None:
         return (yield from end("session without a subject"))
+    # A server-side store deletes the session itself whenever one ends; a cookie outlives
+    # its session, so the revocation record decides (a replayed pre-logout cookie, a
+    # revocation from another browser or from Scalekit).
+    if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
+        return (yield from end("session revoked"))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from .revocation import AsyncRevocations, Revocations
     from .stores import AnySessionStore
 
 __all__ = ["DEFAULT_SESSION_SCOPES", "MIN_SECRET_LENGTH", "SessionSettings"]
@@ -61,6 +62,9 @@ class SessionSettings:
     store: AnySessionStore | None = None
     #: How long a refresh result is shared with requests still carrying the old cookie.
     refresh_result_ttl: float = 30.0
+    #: Where ended sessions are recorded (``None``: this process's memory; Redis when
+    #: ``SCALEKIT_REDIS_URL`` is set). Shared by every manager built with these settings.
+    revocations: Revocations | AsyncRevocations | None = None
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -72,7 +76,11 @@ class SessionSettings:
                     f"session secrets must be strings of at least {MIN_SECRET_LENGTH} characters"
                 )
         object.__setattr__(self, "secrets", secrets)
-        from .stores import SealingStore  # runtime import: stores is not needed to configure
+        from .revocation import MemoryRevocations  # runtime imports: not needed to configure
+        from .stores import SealingStore
+
+        if self.revocations is None:
+            object.__setattr__(self, "revocations", MemoryRevocations())
 
         if isinstance(self.store, SealingStore):
             # A store that seals at rest (Redis) seals with the app's secrets.
