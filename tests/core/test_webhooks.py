@@ -1,5 +1,6 @@
-"""Webhook verification (Standard Webhooks): every refusal with its message, the tolerance's
-boundaries, the production call (no ``now=``, the client's clock) and ``str`` bodies."""
+"""Webhook and interceptor verification (Standard Webhooks): every refusal with its message,
+the tolerance's boundaries, the production call (no ``now=``, the client's clock) and ``str``
+bodies."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 import pytest
 
 from scalekit_core import ScalekitClient, WebhookVerificationError, verify_webhook_payload
-from scalekit_core.webhooks import TOLERANCE_SECONDS
+from scalekit_core.webhooks import TOLERANCE_SECONDS, verify_interceptor_payload
 
 # The Standard Webhooks specification's example (secret, id, timestamp, body, signature).
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -26,7 +27,7 @@ SPEC_NOW = 1614265330
 KEY = b"webhook-key-" * 2
 SECRET = "whsec_" + base64.b64encode(KEY).decode()
 BODY = b'{"type":"organization.created"}'
-MISSING = "missing webhook-id, webhook-timestamp or webhook-signature"
+MISSING = "missing the id, timestamp or signature header"
 
 
 def sign(timestamp: int | str, body: bytes = BODY, webhook_id: str = "msg_1") -> str:
@@ -161,3 +162,49 @@ def test_the_id_and_timestamp_are_signed() -> None:
     assert refusal(SECRET, headers(now, other_id), BODY, now=now).startswith("no webhook")
     other_time = sign(now + 1)
     assert refusal(SECRET, headers(now, other_time), BODY, now=now).startswith("no webhook")
+
+
+def interceptor_headers(timestamp: int) -> dict[str, str]:
+    return {
+        "Interceptor-Id": "msg_1",
+        "Interceptor-Timestamp": str(timestamp),
+        "Interceptor-Signature": sign(timestamp),
+    }
+
+
+def test_interceptor_headers_or_webhook_headers() -> None:
+    now = 1_700_000_000
+    given = interceptor_headers(now)
+    assert verify_interceptor_payload(SECRET, given, BODY, now=now) is True
+    assert verify_interceptor_payload(SECRET, headers(now), BODY, now=now) is True
+    assert verify_interceptor_payload(SECRET, headers(now), BODY.decode(), now=now) is True
+    # Without now=, the current time.
+    current = int(time.time())
+    assert verify_interceptor_payload(SECRET, interceptor_headers(current), BODY) is True
+    # interceptor-* first; each header falls back to its webhook-* twin on its own.
+    names = ("Id", "Timestamp", "Signature")
+    for name in names:
+        mixed = dict(given)
+        mixed["Webhook-" + name] = mixed.pop("Interceptor-" + name)
+        assert verify_interceptor_payload(SECRET, mixed, BODY, now=now) is True
+        del mixed["Webhook-" + name]
+        with pytest.raises(WebhookVerificationError) as caught:
+            verify_interceptor_payload(SECRET, mixed, BODY, now=now)
+        assert str(caught.value) == MISSING
+    shadowed = {**headers(now), **interceptor_headers(now), "Webhook-Signature": "v1,bogus"}
+    assert verify_interceptor_payload(SECRET, shadowed, BODY, now=now) is True
+    wrong = {**headers(now), **interceptor_headers(now), "Interceptor-Signature": "v1,bogus"}
+    with pytest.raises(WebhookVerificationError, match=r"^no webhook signature matches$"):
+        verify_interceptor_payload(SECRET, wrong, BODY, now=now)
+    with pytest.raises(WebhookVerificationError, match=r"tolerance$"):
+        verify_interceptor_payload(SECRET, interceptor_headers(now - 301), BODY, now=now)
+    assert verify_interceptor_payload(
+        SECRET, interceptor_headers(now - 301), BODY, now=now, tolerance=301
+    )
+
+
+def test_webhook_headers_are_not_read_as_interceptor_ones_or_back() -> None:
+    now = 1_700_000_000
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify_webhook_payload(SECRET, interceptor_headers(now), BODY, now=now)
+    assert str(caught.value) == MISSING
