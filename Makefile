@@ -59,7 +59,7 @@ test-lowest:
 # Mutation testing of the core's security modules ([tool.mutmut] in pyproject.toml), one module
 # at a time against the tests that call it; a table per module, the survivors not listed in
 # tests/mutation_equivalents.toml, and exit status 1 under a 95 % kill rate. Not part of
-# `make test` (about ten minutes on two cores).
+# `make test` (about five minutes on two cores).
 mutate: test-install
 	$(BIN)/python tools/mutate.py
 

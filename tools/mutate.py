@@ -158,7 +158,9 @@ def main() -> int:
         results.append(result)
 
     stale = [
-        m for m in equivalents if m.function.rpartition(".")[0] in modules and m not in matched
+        m
+        for m in equivalents
+        if any(m.function.startswith(module + ".") for module in modules) and m not in matched
     ]
     header = "| module | mutants | killed | surviving | equivalent (listed) | kill rate |"
     print("\n" + header + "\n|---|---|---|---|---|---|")
