@@ -69,6 +69,19 @@ def open_sealed(value: str, purpose: str = PURPOSE_SESSION, name: str = NAME) ->
     return zlib.decompress(key_for(SECRET, purpose).decrypt(raw[1:13], raw[13:], aad))
 
 
+# {"sub":"usr_1"} stored (zlib level 0), nonce 00 01 .. 0b, sealed for SECRET, session, NAME.
+KNOWN = "AQABAgMEBQYHCAkKC-aGYtpWKyWvS1--BzKMqmzWObpac0eD3E5VSBbvXriCHmVw738KE7_3Sw"
+
+
+def test_a_known_answer() -> None:
+    plain = zlib.compress(b'{"sub":"usr_1"}', 0)
+    assert build(plain, nonce=bytes(range(12))) == KNOWN
+    assert Sealer([SECRET], PURPOSE_SESSION).unseal(KNOWN, NAME) == {"sub": "usr_1"}
+    assert Sealer([OLD_SECRET, SECRET], PURPOSE_SESSION).unseal(KNOWN, NAME) == {"sub": "usr_1"}
+    assert Sealer([SECRET], PURPOSE_TRANSACTION).unseal(KNOWN, NAME) is None
+    assert Sealer([SECRET], PURPOSE_SESSION).unseal(KNOWN, "other") is None
+
+
 @pytest.mark.parametrize("purpose", [PURPOSE_SESSION, PURPOSE_TRANSACTION])
 def test_a_value_built_by_hand_unseals(purpose: str) -> None:
     assert (PURPOSE_SESSION, PURPOSE_TRANSACTION) == ("session", "transaction")
