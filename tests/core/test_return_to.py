@@ -51,6 +51,10 @@ def test_refused(value: str) -> None:
         # Three decodings are checked; a literal %25 beyond them is just a path.
         ("/%2525252F%2525252Fevil", "/%2525252F%2525252Fevil"),
         ("/100%25", "/100%25"),
+        # Kept as they are, and percent-encoded.
+        ("/a?&=:@!$'()*+,;~-._[]#x", "/a?&=:@!$'()*+,;~-._[]#x"),
+        ('/a"<>`{}|^ b', "/a%22%3C%3E%60%7B%7D%7C%5E%20b"),
+        ("/%41", "/%41"),
     ],
 )
 def test_kept(value: str, kept: str) -> None:

@@ -18,6 +18,10 @@ class Clock:
         return self.now
 
 
+def test_the_sweep_interval() -> None:
+    assert PRUNE_INTERVAL == 60.0
+
+
 def test_session_key_is_the_sid_or_a_digest_of_subject_and_creation_time() -> None:
     local = SessionData("opaque", 0.0, created_at=1.5, last_seen=1.5, profile={"sub": "usr_a"})
     digest = hashlib.sha256(b"usr_a\x001.5").hexdigest()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import jwt
@@ -21,6 +22,7 @@ from scalekit_core.flows import HTTPRequest, HTTPResponse, run_flow_with
 from scalekit_core.jwks import JWKSCache
 from scalekit_core.tokens import access_token_claims_flow
 from scalekit_core.validation import (
+    ALGORITHMS,
     ID_TOKEN_CLAIMS,
     MAX_TIME,
     MAX_TOKEN_LENGTH,
@@ -94,6 +96,13 @@ def with_header(header: bytes, claims: dict[str, Any] | None = None) -> str:
         signing_input.encode(), signing_key().private
     )
     return signing_input + "." + b64(signature)
+
+
+def test_the_limits() -> None:
+    assert ALGORITHMS == ["RS256"]
+    assert MAX_TOKEN_LENGTH == 16 * 1024
+    end = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
+    assert MAX_TIME == 253_402_300_799 == end
 
 
 # --- parse_claims -----------------------------------------------------------------------
@@ -195,8 +204,9 @@ def test_access_token_type_rules() -> None:
     for typ in ("id+jwt", "application/id+jwt", "at+jwt/application", 5, ""):
         assert message(lambda typ=typ: check_access_token_type({"typ": typ}, {})) == not_access
     id_token = "not_access_token: an ID token is not an access token"
+    assert ID_TOKEN_CLAIMS == ("nonce", "at_hash", "c_hash", "s_hash", "amr")
     for claims in [{"typ": "ID"}, {"typ": "bearer", "nonce": "n"}] + [
-        {name: "x"} for name in ID_TOKEN_CLAIMS
+        {name: "x"} for name in ("nonce", "at_hash", "c_hash", "s_hash", "amr")
     ]:
         assert message(lambda claims=claims: check_access_token_type({}, claims)) == id_token
 

@@ -49,6 +49,13 @@ def refusal(*args: object, **kwargs: object) -> str:
     return str(caught.value)
 
 
+def test_the_default_tolerance_is_five_minutes() -> None:
+    assert TOLERANCE_SECONDS == 300
+    now = 1_700_000_000
+    assert verify_webhook_payload(SECRET, headers(now - 300), BODY, now=now) is True
+    assert refusal(SECRET, headers(now - 301), BODY, now=now).endswith("tolerance")
+
+
 def test_the_specification_example_verifies_as_str_and_bytes() -> None:
     assert verify_webhook_payload(SPEC_SECRET, SPEC_HEADERS, SPEC_BODY, now=SPEC_NOW) is True
     body = SPEC_BODY.encode()
