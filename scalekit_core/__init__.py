@@ -69,30 +69,74 @@ from .options import (
 from .pkce import PKCEPair, generate_nonce, generate_pkce_pair, generate_state
 from .retry import RetryPolicy
 from .tokens import AuthenticationResponse, TokenResponse
+from .webhook_events import InvalidWebhookEvent, WebhookEvent, WebhookHandlers, verify_webhook
 from .webhooks import verify_interceptor_payload, verify_webhook_payload
+
+# The administration API's request types, enums and results (loaded on first use, see below).
+_ADMIN_NAMES = frozenset(
+    {
+        "Connection",
+        "ConnectionProvider",
+        "ConnectionType",
+        "ConnectionsPage",
+        "DefaultRoles",
+        "CreateConnection",
+        "CreateDirectory",
+        "CreateDomain",
+        "CreateMembership",
+        "CreateOrganizationRole",
+        "CreatePermission",
+        "CreateRole",
+        "CreateUserProfile",
+        "Directory",
+        "DirectoryGroup",
+        "DirectoryGroupsPage",
+        "DirectoryProvider",
+        "DirectoryType",
+        "DirectoryUser",
+        "DirectoryUsersPage",
+        "Domain",
+        "DomainType",
+        "Flags",
+        "Invite",
+        "Permission",
+        "PermissionsPage",
+        "SessionPolicy",
+        "Toggle",
+        "UpdateConnection",
+        "UpdateDefaultOrganizationRolesRequest",
+        "UpdateMembership",
+        "UpdateRole",
+        "UpdateUserProfile",
+        "UserManagementSettings",
+    }
+)
 
 # Management API names load on first use (PEP 562), so `import scalekit_core` stays light for
 # apps that only sign users in.
-_MANAGEMENT_NAMES = frozenset(
-    {
-        "CreateOrganization",
-        "CreateUser",
-        "Membership",
-        "Organization",
-        "OrganizationsPage",
-        "PortalLink",
-        "RevokedSessions",
-        "Role",
-        "Session",
-        "SessionFilter",
-        "SessionsPage",
-        "Timestamp",
-        "UpdateOrganization",
-        "UpdateUser",
-        "User",
-        "UserProfile",
-        "UsersPage",
-    }
+_MANAGEMENT_NAMES = (
+    frozenset(
+        {
+            "CreateOrganization",
+            "CreateUser",
+            "Membership",
+            "Organization",
+            "OrganizationsPage",
+            "PortalLink",
+            "RevokedSessions",
+            "Role",
+            "Session",
+            "SessionFilter",
+            "SessionsPage",
+            "Timestamp",
+            "UpdateOrganization",
+            "UpdateUser",
+            "User",
+            "UserProfile",
+            "UsersPage",
+        }
+    )
+    | _ADMIN_NAMES
 )
 
 
@@ -132,6 +176,7 @@ __all__ = [
     "InternalServerError",
     "InvalidApiTokenError",
     "InvalidArgumentError",
+    "InvalidWebhookEvent",
     "LogoutUrlOptions",
     "Membership",
     "NotFoundError",
@@ -189,6 +234,8 @@ __all__ = [
     "User",
     "UserProfile",
     "UsersPage",
+    "WebhookEvent",
+    "WebhookHandlers",
     "WebhookVerificationError",
     "check_requirements",
     "generate_nonce",
@@ -199,5 +246,42 @@ __all__ = [
     "roles_of",
     "scopes_of",
     "verify_interceptor_payload",
+    "verify_webhook",
     "verify_webhook_payload",
+]
+__all__ += [
+    "Connection",
+    "ConnectionProvider",
+    "ConnectionType",
+    "ConnectionsPage",
+    "CreateConnection",
+    "CreateDirectory",
+    "CreateDomain",
+    "CreateMembership",
+    "CreateOrganizationRole",
+    "CreatePermission",
+    "CreateRole",
+    "CreateUserProfile",
+    "DefaultRoles",
+    "Directory",
+    "DirectoryGroup",
+    "DirectoryGroupsPage",
+    "DirectoryProvider",
+    "DirectoryType",
+    "DirectoryUser",
+    "DirectoryUsersPage",
+    "Domain",
+    "DomainType",
+    "Flags",
+    "Invite",
+    "Permission",
+    "PermissionsPage",
+    "SessionPolicy",
+    "Toggle",
+    "UpdateConnection",
+    "UpdateDefaultOrganizationRolesRequest",
+    "UpdateMembership",
+    "UpdateRole",
+    "UpdateUserProfile",
+    "UserManagementSettings",
 ]

@@ -57,6 +57,15 @@ if TYPE_CHECKING:
         SessionClient,
         UserClient,
     )
+    from .management.connection import AsyncConnectionClient, ConnectionClient
+    from .management.directory import AsyncDirectoryClient, DirectoryClient
+    from .management.domain import AsyncDomainClient, DomainClient
+    from .management.roles import (
+        AsyncPermissionClient,
+        AsyncRoleClient,
+        PermissionClient,
+        RoleClient,
+    )
 
 __all__ = ["AsyncScalekitClient", "ScalekitClient"]
 
@@ -209,6 +218,37 @@ class ScalekitClient(_ClientBase):
     def users(self) -> UserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> ConnectionClient:
+        from .management.connection import ConnectionClient
+
+        return ConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> DomainClient:
+        from .management.domain import DomainClient
+
+        return DomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> DirectoryClient:
+        from .management.directory import DirectoryClient
+
+        return DirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> RoleClient:
+        from .management.roles import RoleClient
+
+        return RoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> PermissionClient:
+        from .management.roles import PermissionClient
+
+        return PermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -390,6 +430,37 @@ class AsyncScalekitClient(_ClientBase):
     def users(self) -> AsyncUserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> AsyncConnectionClient:
+        from .management.connection import AsyncConnectionClient
+
+        return AsyncConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> AsyncDomainClient:
+        from .management.domain import AsyncDomainClient
+
+        return AsyncDomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> AsyncDirectoryClient:
+        from .management.directory import AsyncDirectoryClient
+
+        return AsyncDirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> AsyncRoleClient:
+        from .management.roles import AsyncRoleClient
+
+        return AsyncRoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissionClient:
+        from .management.roles import AsyncPermissionClient
+
+        return AsyncPermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

@@ -95,6 +95,25 @@ class EmulatorHandle:
     def reset(self) -> None:
         self.emulator.reset()
 
+    # --- webhooks and the user events that send them ---
+
+    def register_webhook(self, url: str, secret: str | None = None) -> str:
+        """Deliver the emulator's events to ``url``; the signing secret."""
+        return self.emulator.webhooks.register(url, secret).secret
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Wait until every delivery (retries included) is done."""
+        return self.emulator.webhooks.wait_idle(timeout)
+
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        return [delivery.summary() for delivery in self.emulator.webhooks.deliveries()]
+
+    def delete_user(self, user_id: str) -> bool:
+        return self.emulator.delete_user(user_id) is not None
+
+    def remove_membership(self, user_id: str, organization_id: str) -> bool:
+        return self.emulator.remove_membership(user_id, organization_id)
+
     # --- acting as the browser, or skipping it ---
 
     def sign_in(

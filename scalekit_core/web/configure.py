@@ -61,6 +61,8 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "IDLE_TIMEOUT": ("session", "idle_timeout", _number),
     "ABSOLUTE_TIMEOUT": ("session", "absolute_timeout", _number),
     "REFRESH_BUFFER": ("session", "refresh_buffer", _number),
+    "WEBHOOK_SECRET": ("session", "webhook_secret", _text),
+    "WEBHOOK_PATH": ("session", "webhook_path", _text),
     "AUDIENCE": ("client", "audience", _text),
     "AUDIENCES": ("client", "audiences", _words),
     "LEEWAY": ("client", "leeway", _number),

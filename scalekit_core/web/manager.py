@@ -25,6 +25,7 @@ from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
 from ..validation import load_verifier
+from ..webhook_events import WebhookHandlers
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -65,6 +66,7 @@ from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
 
@@ -129,6 +131,13 @@ class _ManagerBase:
             self._store.bind_secrets(settings.secret_list)
         load_verifier()
         self._revocations: Any = settings.revocations
+        #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
+        self.webhook_handlers = WebhookHandlers()
+
+    @property
+    def revocations(self) -> Any:
+        """The revocation record (``Revocations``; the async twin's for the asyncio manager)."""
+        return self._revocations
 
     def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
         """The record of an ending made by id (cookie sessions only: a server-side store
@@ -390,6 +399,19 @@ class SessionManager(_ManagerBase):
             return 0
         return int(self._store.delete_by_scalekit_session(scalekit_session_id))
 
+    def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``webhook_endpoint``); ``body``
+        read up to ``MAX_WEBHOOK_BYTES + 1`` bytes."""
+        return handle_webhook(self, request, body)
+
+    def close_store(self) -> None:
+        """Close the connections of the session store and the revocation record (Redis), if
+        they have any (the async twin closes its event loop's)."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
+
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # Only the token request runs under the single flight: the provider's answer is shared
         # as is, and each request verifies it (VerifyRefreshed), so a JWKS outage never turns
@@ -558,6 +580,18 @@ class AsyncSessionManager(_ManagerBase):
             await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
+
+    async def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``SessionManager``)."""
+        return await ahandle_webhook(self, request, body)
+
+    async def close_store(self) -> None:
+        """Close this event loop's connections of the session store and the revocation
+        record (Redis), if they have any."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "aclose", None)
+            if close is not None:
+                await close()
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # See SessionManager._refresh_now: verification happens outside the single flight.

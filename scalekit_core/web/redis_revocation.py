@@ -78,6 +78,10 @@ class RedisRevocations:
     def async_twin(self) -> AsyncRedisRevocations:
         return self._twin
 
+    def close(self) -> None:
+        """Close the blocking connections (those of the store it rides on)."""
+        self._store.close()
+
     def revoke_session(self, sid: str, until: float) -> None:
         with _redis_errors("revoke_session"):
             self._store.client.set(self._keys.session + sid, "1", px=_ttl(until))
@@ -100,6 +104,10 @@ class RedisRevocations:
             )
         return bool(fresh)
 
+    def forget_webhook_id(self, webhook_id: str) -> None:
+        with _redis_errors("forget_webhook_id"):
+            self._store.client.delete(self._keys.webhook + webhook_id)
+
 
 class AsyncRedisRevocations:
     """The awaitable twin of :class:`RedisRevocations` (the same keys)."""
@@ -107,6 +115,10 @@ class AsyncRedisRevocations:
     def __init__(self, store: AsyncRedisSessionStore, keys: _Keys) -> None:
         self._store = store
         self._keys = keys
+
+    async def aclose(self) -> None:
+        """Close this loop's connections (those of the store it rides on)."""
+        await self._store.aclose()
 
     async def revoke_session(self, sid: str, until: float) -> None:
         with _redis_errors("revoke_session"):
@@ -129,3 +141,7 @@ class AsyncRedisRevocations:
                 self._keys.webhook + webhook_id, "1", nx=True, px=_ttl(until)
             )
         return bool(fresh)
+
+    async def forget_webhook_id(self, webhook_id: str) -> None:
+        with _redis_errors("forget_webhook_id"):
+            await self._store.client.delete(self._keys.webhook + webhook_id)

@@ -68,6 +68,10 @@ class Revocations(Protocol):
         """``True`` the first time ``webhook_id`` is seen, ``False`` for a replay."""
         ...
 
+    def forget_webhook_id(self, webhook_id: str) -> None:
+        """Forget a webhook whose handling failed, so Scalekit's retry of it is handled."""
+        ...
+
 
 class AsyncRevocations(Protocol):
     """The awaitable twin of :class:`Revocations` (for ``AsyncSessionManager`` only)."""
@@ -79,6 +83,8 @@ class AsyncRevocations(Protocol):
     async def is_revoked(self, sid: str | None, sub: str, issued_at: float) -> bool: ...
 
     async def remember_webhook_id(self, webhook_id: str, until: float) -> bool: ...
+
+    async def forget_webhook_id(self, webhook_id: str) -> None: ...
 
 
 @runtime_checkable
@@ -130,6 +136,10 @@ class MemoryRevocations:
                 return False
             self._webhooks[webhook_id] = until
             return True
+
+    def forget_webhook_id(self, webhook_id: str) -> None:
+        with self._lock:
+            self._webhooks.pop(webhook_id, None)
 
     def __len__(self) -> int:
         return len(self._sessions) + len(self._users)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +26,18 @@ def _path(name: str, value: str) -> str:
     if not value.startswith("/") or value.startswith("//"):
         raise ConfigurationError(f"{name} must be a path starting with a single '/'")
     return value
+
+
+def _check_webhook_secret(secret: object) -> None:
+    try:
+        if not isinstance(secret, str) or not base64.b64decode(
+            secret.removeprefix("whsec_"), validate=True
+        ):
+            raise ValueError("empty")
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(
+            "webhook_secret must be the whsec_<base64> signing secret"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,10 @@ class SessionSettings:
     #: Where ended sessions are recorded (``None``: this process's memory; Redis when
     #: ``SCALEKIT_REDIS_URL`` is set). Shared by every manager built with these settings.
     revocations: Revocations | AsyncRevocations | None = None
+    #: The endpoint's signing secret (``whsec_<base64>``, from the dashboard's webhook
+    #: settings); ``None`` keeps the webhook endpoint off.
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_path: str = "/auth/webhooks"
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -90,7 +108,9 @@ class SessionSettings:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base!r}")
         object.__setattr__(self, "base_url", base)
-        for name in ("login_path", "callback_path", "logout_path"):
+        if self.webhook_secret is not None:
+            _check_webhook_secret(self.webhook_secret)
+        for name in ("login_path", "callback_path", "logout_path", "webhook_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)
