@@ -49,7 +49,7 @@ from .webhooks import verify_interceptor_payload, verify_webhook_payload
 if TYPE_CHECKING:
     import httpx
 
-    from .management import (  # machine clients, tokens, passwordless, ...: one block
+    from .management import (
         ApiTokenClient,
         AsyncApiTokenClient,
         AsyncAuthClient,
@@ -233,6 +233,37 @@ class ScalekitClient(_ClientBase):
         """Alias of :attr:`user`."""
         return self.user
 
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> ConnectionClient:
+        from .management.connection import ConnectionClient
+
+        return ConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> DomainClient:
+        from .management.domain import DomainClient
+
+        return DomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> DirectoryClient:
+        from .management.directory import DirectoryClient
+
+        return DirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> RoleClient:
+        from .management.roles import RoleClient
+
+        return RoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> PermissionClient:
+        from .management.roles import PermissionClient
+
+        return PermissionClient(self._management)
+
     # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
     @cached_property
     def m2m_client(self) -> M2MClientsClient:
@@ -275,37 +306,6 @@ class ScalekitClient(_ClientBase):
         from .management import ApiTokenClient
 
         return ApiTokenClient(self._management)
-
-    # Administration sub-clients (the official SDK's names), built on first use.
-    @cached_property
-    def connection(self) -> ConnectionClient:
-        from .management.connection import ConnectionClient
-
-        return ConnectionClient(self._management)
-
-    @cached_property
-    def domain(self) -> DomainClient:
-        from .management.domain import DomainClient
-
-        return DomainClient(self._management)
-
-    @cached_property
-    def directory(self) -> DirectoryClient:
-        from .management.directory import DirectoryClient
-
-        return DirectoryClient(self._management)
-
-    @cached_property
-    def roles(self) -> RoleClient:
-        from .management.roles import RoleClient
-
-        return RoleClient(self._management)
-
-    @cached_property
-    def permissions(self) -> PermissionClient:
-        from .management.roles import PermissionClient
-
-        return PermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -488,6 +488,37 @@ class AsyncScalekitClient(_ClientBase):
         """Alias of :attr:`user`."""
         return self.user
 
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> AsyncConnectionClient:
+        from .management.connection import AsyncConnectionClient
+
+        return AsyncConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> AsyncDomainClient:
+        from .management.domain import AsyncDomainClient
+
+        return AsyncDomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> AsyncDirectoryClient:
+        from .management.directory import AsyncDirectoryClient
+
+        return AsyncDirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> AsyncRoleClient:
+        from .management.roles import AsyncRoleClient
+
+        return AsyncRoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissionClient:
+        from .management.roles import AsyncPermissionClient
+
+        return AsyncPermissionClient(self._management)
+
     # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
     @cached_property
     def m2m_client(self) -> AsyncM2MClientsClient:
@@ -530,37 +561,6 @@ class AsyncScalekitClient(_ClientBase):
         from .management import AsyncApiTokenClient
 
         return AsyncApiTokenClient(self._management)
-
-    # Administration sub-clients (the official SDK's names), built on first use.
-    @cached_property
-    def connection(self) -> AsyncConnectionClient:
-        from .management.connection import AsyncConnectionClient
-
-        return AsyncConnectionClient(self._management)
-
-    @cached_property
-    def domain(self) -> AsyncDomainClient:
-        from .management.domain import AsyncDomainClient
-
-        return AsyncDomainClient(self._management)
-
-    @cached_property
-    def directory(self) -> AsyncDirectoryClient:
-        from .management.directory import AsyncDirectoryClient
-
-        return AsyncDirectoryClient(self._management)
-
-    @cached_property
-    def roles(self) -> AsyncRoleClient:
-        from .management.roles import AsyncRoleClient
-
-        return AsyncRoleClient(self._management)
-
-    @cached_property
-    def permissions(self) -> AsyncPermissionClient:
-        from .management.roles import AsyncPermissionClient
-
-        return AsyncPermissionClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

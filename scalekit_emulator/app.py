@@ -28,7 +28,6 @@ def create_app(emulator: Emulator) -> Starlette:
             *oauth.routes,
             *controls.routes,
             *admin_routes.routes,
-            # machine clients, tokens, passwordless, webauthn, events, resources, auth
             *clients_api.routes,
             *tokens_api.routes,
             *passwordless_api.routes,

@@ -451,8 +451,11 @@ class Emulator:
             self.state.sso_logins[sso.sso_id] = sso
             return sso
 
-    def active_sso(self, sso_id: str | None, target: LoginTarget | None) -> SsoLogin | None:
-        """The SSO login behind a cookie, if its session is still active and fits `target`."""
+    def active_sso(
+        self, sso_id: str | None, target: LoginTarget | None, *, max_age: int | None = None
+    ) -> SsoLogin | None:
+        """The SSO login behind a cookie, if its session is still active, fits `target` and
+        (with `max_age`) authenticated at most that many seconds ago."""
         if not sso_id:
             return None
         with self._lock:
@@ -464,6 +467,8 @@ class Emulator:
                 return None
             if target is not None and target.organization_id != sso.organization_id:
                 return None  # another organization means another IdP: sign in again
+            if max_age is not None and self.now() - sso.auth_time > max_age:
+                return None
             return sso
 
     def issue_code(

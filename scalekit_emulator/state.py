@@ -33,6 +33,7 @@ from .seed import (
     seed_directory_groups,
     seed_directory_users,
     seed_domains,
+    seed_memberships,
     seed_organizations,
     seed_permissions,
     seed_roles,
@@ -96,6 +97,13 @@ class EmulatorState:
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     sso_logins: dict[str, SsoLogin] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)
+    directories: dict[str, Directory] = field(default_factory=dict)
+    directory_groups: dict[str, DirectoryGroup] = field(default_factory=dict)
+    directory_users: dict[str, DirectoryUser] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)  # keyed by role_key()
+    permissions: dict[str, Permission] = field(default_factory=dict)  # keyed by name
+    memberships: dict[str, Membership] = field(default_factory=dict)  # keyed by membership_key()
     # Machine clients, API tokens, passwordless, WebAuthn, events, resources, login
     # requests: JSON rows (wire-shaped dicts, replaced on change), see JSON_TABLES.
     m2m_clients: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -106,13 +114,6 @@ class EmulatorState:
     webauthn_credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     login_requests: dict[str, dict[str, Any]] = field(default_factory=dict)
-    domains: dict[str, Domain] = field(default_factory=dict)
-    directories: dict[str, Directory] = field(default_factory=dict)
-    directory_groups: dict[str, DirectoryGroup] = field(default_factory=dict)
-    directory_users: dict[str, DirectoryUser] = field(default_factory=dict)
-    roles: dict[str, Role] = field(default_factory=dict)  # keyed by role_key()
-    permissions: dict[str, Permission] = field(default_factory=dict)  # keyed by name
-    memberships: dict[str, Membership] = field(default_factory=dict)  # keyed by membership_key()
 
     @classmethod
     def seeded(cls, now: float) -> EmulatorState:
@@ -134,6 +135,7 @@ class EmulatorState:
             "directory_users": seed_directory_users(now),
             "roles": seed_roles(),
             "permissions": seed_permissions(now),
+            "memberships": seed_memberships(now),
         }
         for table, records in seeds.items():
             rows: dict[str, Any] = getattr(self, table)
@@ -158,8 +160,8 @@ class EmulatorState:
             "sessions": rows(self.sessions),
             "refresh_tokens": rows(self.refresh_tokens),
             "sso_logins": rows(self.sso_logins),
-            **{name: dict(getattr(self, name)) for name in JSON_TABLES},
             **{table: rows(getattr(self, table)) for table in _ADMIN_TABLES},
+            **{name: dict(getattr(self, name)) for name in JSON_TABLES},
             # Codes live 60 s: not worth keeping across a restart.
         }
 
@@ -186,8 +188,6 @@ class EmulatorState:
         for row in data.get("sso_logins", []):
             sso = SsoLogin(**row)
             state.sso_logins[sso.sso_id] = sso
-        for name in JSON_TABLES:
-            setattr(state, name, dict(data.get(name, {})))
         if "roles" not in data:  # saved before these tables existed: give it the seed's
             state.add_seed_admin_data(
                 max((o.create_time for o in state.organizations.values()), default=0.0)
@@ -197,6 +197,8 @@ class EmulatorState:
             for row in data.get(table, []):
                 record = record_class(**tuples(row, *tuple_fields))
                 rows[_record_key(table, record)] = record
+        for name in JSON_TABLES:
+            setattr(state, name, dict(data.get(name, {})))
         return state
 
 

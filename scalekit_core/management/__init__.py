@@ -6,14 +6,14 @@ domains, directories, roles and permissions.
 ...     CreateOrganization(display_name="Acme Corp", external_id="org_12345"))
 """
 
-from .api_tokens import (  # machine clients, tokens, ...
+from .api_tokens import (
     ApiToken,
     ApiTokenClient,
     ApiTokensPage,
     AsyncApiTokenClient,
     CreatedApiToken,
 )
-from .auth import (  # machine clients, tokens, ...
+from .auth import (
     AsyncAuthClient,
     AuthClient,
     LoginUserDetailsUpdated,
@@ -29,14 +29,14 @@ from .clients import (
 from .connection import AsyncConnectionClient, ConnectionClient
 from .directory import AsyncDirectoryClient, DirectoryClient
 from .domain import AsyncDomainClient, DomainClient
-from .events import (  # machine clients, tokens, ...
+from .events import (
     AsyncEventsClient,
     Event,
     EventFilter,
     EventsClient,
     EventsPage,
 )
-from .m2m import (  # machine clients, tokens, passwordless, ...: one block
+from .m2m import (
     AsyncM2MClientsClient,
     ClientSecret,
     CreatedClientSecret,
@@ -98,13 +98,13 @@ from .models import (
     UserProfile,
     UsersPage,
 )
-from .passwordless import (  # machine clients, tokens, ...
+from .passwordless import (
     AsyncPasswordlessClient,
     PasswordlessClient,
     PasswordlessEmail,
     PasswordlessVerification,
 )
-from .resources import (  # machine clients, tokens, ...
+from .resources import (
     AsyncResourceClient,
     ConsentedUser,
     Resource,
@@ -128,7 +128,7 @@ from .values import (
     UpdateUser,
     create_session_filter,
 )
-from .webauthn import (  # machine clients, tokens, ...
+from .webauthn import (
     AsyncWebAuthnClient,
     DeletedCredential,
     WebAuthnClient,
@@ -152,7 +152,6 @@ __all__ = [
     "AsyncOrganizationClient",
     "AsyncPasswordlessClient",
     "AsyncPermissionClient",
-    # machine clients, tokens, passwordless, ...: one block
     "AsyncResourceClient",
     "AsyncRoleClient",
     "AsyncSessionClient",

@@ -22,6 +22,7 @@ __all__ = [
     "Effect",
     "ExchangeCode",
     "LoginTokens",
+    "MemberOrganizations",
     "RecordRevocation",
     "RefreshTokens",
     "StoreDelete",
@@ -118,6 +119,14 @@ class StoreDelete:
 
 
 @dataclass(frozen=True)
+class MemberOrganizations:
+    """The organizations ``user_id`` is an active member of (the management API's users
+    API). Result: ``tuple[str, ...]``."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
 class CallOnLogin:
     """Call the app's ``on_login`` hook (it may raise ``PermissionDenied`` to refuse)."""
 
@@ -159,5 +168,6 @@ Effect = (
     | StoreSet
     | StoreDelete
     | CallOnLogin
+    | MemberOrganizations
 )
 WebFlow = Generator[Effect, Any, R]

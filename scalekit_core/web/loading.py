@@ -29,6 +29,8 @@ __all__ = ["load_flow", "refreshed_session"]
 
 log = logging.getLogger("scalekit_core.web")
 
+_ANONYMOUS = LoadResult(None)
+
 
 def refreshed_session(data: SessionData, tokens: TokenResponse, now: float) -> SessionData:
     """``data`` with the new tokens (a provider that does not rotate keeps the old ones),
@@ -98,6 +100,8 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
+    if not request.may_be_signed_in(ctx.settings.session_cookie):
+        return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)

@@ -8,6 +8,7 @@ with blocking calls or with awaits. Adapters call one method per route::
     response = manager.start_login(web_request)        # GET  /auth/login
     response = manager.complete_login(web_request)     # GET  /auth/callback
     response = manager.logout(web_request)             # POST /auth/logout
+    response = manager.switch_organization(web_request)  # GET /auth/switch-organization
     result = manager.load(web_request)                 # every request: result.user, result.cookies
 """
 
@@ -34,6 +35,7 @@ from .effects import (
     Effect,
     ExchangeCode,
     LoginTokens,
+    MemberOrganizations,
     RecordRevocation,
     RefreshTokens,
     StoreDelete,
@@ -46,7 +48,7 @@ from .effects import (
     WebFlow,
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .guards import require, require_machine, require_recent_login
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
@@ -68,6 +70,7 @@ from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .switching import member_organizations, switch_organization_flow
 from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
@@ -181,13 +184,20 @@ class _ManagerBase:
         return is_same_origin(self._ctx, request)
 
     def unauthenticated(
-        self, request: WebRequest, cookies: Iterable[CookieWrite] = (), *, api: bool = False
+        self,
+        request: WebRequest,
+        cookies: Iterable[CookieWrite] = (),
+        *,
+        api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
+        ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
+        ``insufficient_user_authentication``.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api)
+        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
 
     def forbidden(
         self,
@@ -210,10 +220,12 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> User:
         """The user, or ``AuthenticationRequired`` / ``PermissionDenied`` (``api=True``: from
-        an API endpoint, answered with JSON only)."""
-        return require(
+        an API endpoint, answered with JSON only). ``max_age``: the user must also have
+        signed in within that many seconds (``ReauthenticationRequired``)."""
+        checked = require(
             user,
             scopes=scopes,
             permissions=permissions,
@@ -221,6 +233,9 @@ class _ManagerBase:
             organization_id=organization_id,
             api=api,
         )
+        if max_age is not None:
+            require_recent_login(checked, max_age, self.clock(), api=api)
+        return checked
 
     def guard(
         self,
@@ -232,6 +247,7 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
         (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
@@ -244,9 +260,10 @@ class _ManagerBase:
                 roles=roles,
                 organization_id=organization_id,
                 api=api,
+                max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
@@ -280,16 +297,6 @@ class _ManagerBase:
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=True)
         return None
-
-    @staticmethod
-    def _options(
-        return_to: str | None,
-        organization_id: str | None,
-        connection_id: str | None,
-        login_hint: str | None,
-        prompt: str | None,
-    ) -> LoginOptions:
-        return LoginOptions(return_to, organization_id, connection_id, login_hint, prompt)
 
 
 class SessionManager(_ManagerBase):
@@ -338,9 +345,17 @@ class SessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         return self._run(start_login_flow(self._ctx, request, options))
 
     def complete_login(self, request: WebRequest) -> WebResponse:
@@ -366,6 +381,15 @@ class SessionManager(_ManagerBase):
         """POST only: clears the session and redirects to Scalekit's logout."""
         try:
             return self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+
+    def switch_organization(self, request: WebRequest) -> WebResponse:
+        """``GET ?organization_id=...``: a sign-in routed to that organization when the
+        signed-in user is a member of it (users API), else 400/401/403; the callback then
+        replaces the session."""
+        try:
+            return self._run(switch_organization_flow(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
@@ -466,6 +490,8 @@ class SessionManager(_ManagerBase):
         if isinstance(effect, CallOnLogin):
             assert self.on_login is not None
             return self.on_login(effect.user, effect.auth)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     def _run(self, flow: WebFlow[T]) -> T:
@@ -527,9 +553,17 @@ class AsyncSessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         result: WebResponse = await self._run(start_login_flow(self._ctx, request, options))
         return result
 
@@ -558,6 +592,14 @@ class AsyncSessionManager(_ManagerBase):
         """POST only: clears the session and redirects to Scalekit's logout."""
         try:
             result: WebResponse = await self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+        return result
+
+    async def switch_organization(self, request: WebRequest) -> WebResponse:
+        """The async twin of ``SessionManager.switch_organization``."""
+        try:
+            result: WebResponse = await self._run(switch_organization_flow(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
         return result
@@ -657,6 +699,8 @@ class AsyncSessionManager(_ManagerBase):
             assert self.on_login is not None
             hook_result: Awaitable[Any] | Any = self.on_login(effect.user, effect.auth)
             return await self._settle(hook_result)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(await client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _run(self, flow: WebFlow[T]) -> T:

@@ -61,6 +61,7 @@ class SessionSettings:
     login_path: str = "/auth/login"
     callback_path: str = "/auth/callback"
     logout_path: str = "/auth/logout"
+    switch_organization_path: str = "/auth/switch-organization"
     cookie_prefix: str = "scalekit"
     #: ``None``: Secure unless ``base_url`` is plain http on localhost/127.0.0.1.
     cookie_secure: bool | None = None
@@ -76,12 +77,6 @@ class SessionSettings:
     store: AnySessionStore | None = None
     #: How long a refresh result is shared with requests still carrying the old cookie.
     refresh_result_ttl: float = 30.0
-    #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
-    #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
-    api_keys: bool = False
-    api_key_header: str = "X-API-Key"
-    #: How long a validated API key is trusted before Scalekit is asked again.
-    api_key_ttl: float = 60.0
     #: Where ended sessions are recorded (``None``: this process's memory; Redis when
     #: ``SCALEKIT_REDIS_URL`` is set). Shared by every manager built with these settings.
     revocations: Revocations | AsyncRevocations | None = None
@@ -89,6 +84,12 @@ class SessionSettings:
     #: settings); ``None`` keeps the webhook endpoint off.
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_path: str = "/auth/webhooks"
+    #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
+    #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
+    api_keys: bool = False
+    api_key_header: str = "X-API-Key"
+    #: How long a validated API key is trusted before Scalekit is asked again.
+    api_key_ttl: float = 60.0
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -116,7 +117,8 @@ class SessionSettings:
         object.__setattr__(self, "base_url", base)
         if self.webhook_secret is not None:
             _check_webhook_secret(self.webhook_secret)
-        for name in ("login_path", "callback_path", "logout_path", "webhook_path"):
+        paths = ("login_path", "callback_path", "logout_path", "switch_organization_path")
+        for name in (*paths, "webhook_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)
