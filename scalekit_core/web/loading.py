@@ -100,15 +100,16 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
-    if not request.may_be_signed_in(ctx.settings.session_cookie):
+    settings = ctx.settings
+    if settings.api_keys:  # before the fast path: an API key may come in its own header
+        api_key = api_key_of(request, settings.api_key_header)
+        if api_key is not None:
+            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
+    if not request.may_be_signed_in(settings.session_cookie):
         return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
-    if ctx.settings.api_keys:
-        api_key = api_key_of(request, ctx.settings.api_key_header)
-        if api_key is not None:
-            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
         return (yield from _bearer_flow(token, ctx.client.config.client_id))
@@ -126,7 +127,6 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
 
     if data is None:
         return (yield from end("unreadable session cookie"))
-    settings = ctx.settings
     if now - data.created_at >= settings.absolute_timeout:
         return (yield from end("absolute timeout"))
     if now - data.last_seen >= settings.idle_timeout:
