@@ -63,6 +63,7 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "REFRESH_BUFFER": ("session", "refresh_buffer", _number),
     "WEBHOOK_SECRET": ("session", "webhook_secret", _text),
     "WEBHOOK_PATH": ("session", "webhook_path", _text),
+    "SESSION_CHECK_INTERVAL": ("session", "session_check_interval", _number),
     "AUDIENCE": ("client", "audience", _text),
     "AUDIENCES": ("client", "audiences", _words),
     "LEEWAY": ("client", "leeway", _number),

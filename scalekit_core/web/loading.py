@@ -10,7 +10,14 @@ from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
 from ..validation import MAX_TIME
 from .context import WebContext
-from .effects import CheckRevoked, RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
+from .effects import (
+    CheckRevoked,
+    ConfirmLive,
+    RefreshTokens,
+    VerifyBearer,
+    VerifyRefreshed,
+    WebFlow,
+)
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
@@ -123,6 +130,9 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     # revocation from another browser or from Scalekit).
     if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
         return (yield from end("session revoked"))
+    live_sid = user.session_id if ctx.settings.session_check_interval else None
+    if live_sid and not (yield ConfirmLive(live_sid)):
+        return (yield from end("session ended at Scalekit"))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")

@@ -30,6 +30,7 @@ from .context import WebContext
 from .effects import (
     CallOnLogin,
     CheckRevoked,
+    ConfirmLive,
     Effect,
     ExchangeCode,
     LoginTokens,
@@ -45,6 +46,7 @@ from .effects import (
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine
+from .liveness import LivenessChecks, aconfirm_live, confirm_live
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
@@ -133,6 +135,8 @@ class _ManagerBase:
         self._revocations: Any = settings.revocations
         #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
         self.webhook_handlers = WebhookHandlers()
+        interval = settings.session_check_interval
+        self._liveness = LivenessChecks(interval, self.clock) if interval else None
 
     @property
     def revocations(self) -> Any:
@@ -424,6 +428,9 @@ class SessionManager(_ManagerBase):
                 effect.session_key, effect.user_id, effect.issued_at
             )
         client = self._sync_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return confirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return self._record(effect)
         if isinstance(effect, StoreGet):
@@ -607,6 +614,9 @@ class AsyncSessionManager(_ManagerBase):
                 self._revocations.is_revoked(effect.session_key, effect.user_id, effect.issued_at)
             )
         client = self._async_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return await aconfirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return await self._settle(self._record(effect))
         if isinstance(effect, StoreGet):

@@ -83,6 +83,9 @@ class SessionSettings:
     #: settings); ``None`` keeps the webhook endpoint off.
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_path: str = "/auth/webhooks"
+    #: Seconds between two confirmations through the sessions API that a session's Scalekit
+    #: session is still active (for deployments without webhooks); ``None``: never.
+    session_check_interval: float | None = None
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -134,6 +137,8 @@ class SessionSettings:
         for name in ("idle_timeout", "absolute_timeout", "transaction_ttl"):
             if getattr(self, name) <= 0:
                 raise ConfigurationError(f"{name} must be positive")
+        if self.session_check_interval is not None and self.session_check_interval <= 0:
+            raise ConfigurationError("session_check_interval must be positive (or None: off)")
         if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
             raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
         if self.max_transactions < 1:
