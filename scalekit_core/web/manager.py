@@ -322,9 +322,9 @@ class SessionManager(_ManagerBase):
         shared = self._store if isinstance(self._store, SharedRefreshes) else None
         self._refresh = RefreshCoordinator(self._outcomes, shared)
         # Revocations made through this app's client end the local sessions too.
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    def _revoked_by_client(self, kind: str, value: str) -> None:
+    def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             self.end_user_sessions(value)
         else:
@@ -511,9 +511,9 @@ class AsyncSessionManager(_ManagerBase):
             self._revocations = self._revocations.async_twin()
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    async def _revoked_by_client(self, kind: str, value: str) -> None:
+    async def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             await self.end_user_sessions(value)
         else:
