@@ -241,3 +241,27 @@ def test_liveness_check_keeps_the_session_when_scalekit_is_down(
         emu.inject_fault("/api/v1/sessions/", status=503, count=20)
         browser = _signed_in(manager, emu)
         assert manager.load(browser.request("/")).user is not None
+
+
+@pytest.mark.anyio
+async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
+    scalekit_emulator: EmulatorHandle,
+) -> None:
+    emu = scalekit_emulator
+    clock = FakeClock()
+    settings = SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+    async with AsyncScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as sk:
+        manager = AsyncSessionManager(sk, settings)
+        browser = Browser()
+        authorize = browser.follow(await manager.start_login(browser.request("/auth/login")))
+        callback = await anyio.to_thread.run_sync(emu.sign_in, authorize)
+        browser.follow(await manager.complete_login(browser.request(callback)))
+        user = (await manager.load(browser.request("/"))).user
+        assert user is not None and user.session_id
+        emu.emulator.revoke_session(user.session_id)
+        assert (await manager.load(browser.request("/"))).user is not None  # not due yet
+        clock.advance(31)
+        assert (await manager.load(browser.request("/"))).user is None
+        assert emu.calls(f"/api/v1/sessions/{user.session_id}") == 2
