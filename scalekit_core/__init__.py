@@ -72,28 +72,71 @@ from .tokens import AuthenticationResponse, TokenResponse
 from .webhook_events import InvalidWebhookEvent, WebhookEvent, WebhookHandlers, verify_webhook
 from .webhooks import verify_interceptor_payload, verify_webhook_payload
 
+# The administration API's request types, enums and results (loaded on first use, see below).
+_ADMIN_NAMES = frozenset(
+    {
+        "Connection",
+        "ConnectionProvider",
+        "ConnectionType",
+        "ConnectionsPage",
+        "DefaultRoles",
+        "CreateConnection",
+        "CreateDirectory",
+        "CreateDomain",
+        "CreateMembership",
+        "CreateOrganizationRole",
+        "CreatePermission",
+        "CreateRole",
+        "CreateUserProfile",
+        "Directory",
+        "DirectoryGroup",
+        "DirectoryGroupsPage",
+        "DirectoryProvider",
+        "DirectoryType",
+        "DirectoryUser",
+        "DirectoryUsersPage",
+        "Domain",
+        "DomainType",
+        "Flags",
+        "Invite",
+        "Permission",
+        "PermissionsPage",
+        "SessionPolicy",
+        "Toggle",
+        "UpdateConnection",
+        "UpdateDefaultOrganizationRolesRequest",
+        "UpdateMembership",
+        "UpdateRole",
+        "UpdateUserProfile",
+        "UserManagementSettings",
+    }
+)
+
 # Management API names load on first use (PEP 562), so `import scalekit_core` stays light for
 # apps that only sign users in.
-_MANAGEMENT_NAMES = frozenset(
-    {
-        "CreateOrganization",
-        "CreateUser",
-        "Membership",
-        "Organization",
-        "OrganizationsPage",
-        "PortalLink",
-        "RevokedSessions",
-        "Role",
-        "Session",
-        "SessionFilter",
-        "SessionsPage",
-        "Timestamp",
-        "UpdateOrganization",
-        "UpdateUser",
-        "User",
-        "UserProfile",
-        "UsersPage",
-    }
+_MANAGEMENT_NAMES = (
+    frozenset(
+        {
+            "CreateOrganization",
+            "CreateUser",
+            "Membership",
+            "Organization",
+            "OrganizationsPage",
+            "PortalLink",
+            "RevokedSessions",
+            "Role",
+            "Session",
+            "SessionFilter",
+            "SessionsPage",
+            "Timestamp",
+            "UpdateOrganization",
+            "UpdateUser",
+            "User",
+            "UserProfile",
+            "UsersPage",
+        }
+    )
+    | _ADMIN_NAMES
 )
 
 
@@ -205,4 +248,40 @@ __all__ = [
     "verify_interceptor_payload",
     "verify_webhook",
     "verify_webhook_payload",
+]
+__all__ += [
+    "Connection",
+    "ConnectionProvider",
+    "ConnectionType",
+    "ConnectionsPage",
+    "CreateConnection",
+    "CreateDirectory",
+    "CreateDomain",
+    "CreateMembership",
+    "CreateOrganizationRole",
+    "CreatePermission",
+    "CreateRole",
+    "CreateUserProfile",
+    "DefaultRoles",
+    "Directory",
+    "DirectoryGroup",
+    "DirectoryGroupsPage",
+    "DirectoryProvider",
+    "DirectoryType",
+    "DirectoryUser",
+    "DirectoryUsersPage",
+    "Domain",
+    "DomainType",
+    "Flags",
+    "Invite",
+    "Permission",
+    "PermissionsPage",
+    "SessionPolicy",
+    "Toggle",
+    "UpdateConnection",
+    "UpdateDefaultOrganizationRolesRequest",
+    "UpdateMembership",
+    "UpdateRole",
+    "UpdateUserProfile",
+    "UserManagementSettings",
 ]

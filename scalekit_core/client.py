@@ -50,12 +50,35 @@ if TYPE_CHECKING:
     import httpx
 
     from .management import (
+        ApiTokenClient,
+        AsyncApiTokenClient,
+        AsyncAuthClient,
+        AsyncEventsClient,
+        AsyncM2MClientsClient,
         AsyncOrganizationClient,
+        AsyncPasswordlessClient,
+        AsyncResourceClient,
         AsyncSessionClient,
         AsyncUserClient,
+        AsyncWebAuthnClient,
+        AuthClient,
+        EventsClient,
+        M2MClientsClient,
         OrganizationClient,
+        PasswordlessClient,
+        ResourceClient,
         SessionClient,
         UserClient,
+        WebAuthnClient,
+    )
+    from .management.connection import AsyncConnectionClient, ConnectionClient
+    from .management.directory import AsyncDirectoryClient, DirectoryClient
+    from .management.domain import AsyncDomainClient, DomainClient
+    from .management.roles import (
+        AsyncPermissionClient,
+        AsyncRoleClient,
+        PermissionClient,
+        RoleClient,
     )
 
 __all__ = ["AsyncScalekitClient", "ScalekitClient"]
@@ -209,6 +232,80 @@ class ScalekitClient(_ClientBase):
     def users(self) -> UserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> ConnectionClient:
+        from .management.connection import ConnectionClient
+
+        return ConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> DomainClient:
+        from .management.domain import DomainClient
+
+        return DomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> DirectoryClient:
+        from .management.directory import DirectoryClient
+
+        return DirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> RoleClient:
+        from .management.roles import RoleClient
+
+        return RoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> PermissionClient:
+        from .management.roles import PermissionClient
+
+        return PermissionClient(self._management)
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> M2MClientsClient:
+        from .management import M2MClientsClient
+
+        return M2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> ResourceClient:
+        from .management import ResourceClient
+
+        return ResourceClient(self._management)
+
+    @cached_property
+    def auth(self) -> AuthClient:
+        from .management import AuthClient
+
+        return AuthClient(self._management)
+
+    @cached_property
+    def events(self) -> EventsClient:
+        from .management import EventsClient
+
+        return EventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> WebAuthnClient:
+        from .management import WebAuthnClient
+
+        return WebAuthnClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> PasswordlessClient:
+        from .management import PasswordlessClient
+
+        return PasswordlessClient(self._management)
+
+    @cached_property
+    def tokens(self) -> ApiTokenClient:
+        from .management import ApiTokenClient
+
+        return ApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:
@@ -390,6 +487,80 @@ class AsyncScalekitClient(_ClientBase):
     def users(self) -> AsyncUserClient:
         """Alias of :attr:`user`."""
         return self.user
+
+    # Administration sub-clients (the official SDK's names), built on first use.
+    @cached_property
+    def connection(self) -> AsyncConnectionClient:
+        from .management.connection import AsyncConnectionClient
+
+        return AsyncConnectionClient(self._management)
+
+    @cached_property
+    def domain(self) -> AsyncDomainClient:
+        from .management.domain import AsyncDomainClient
+
+        return AsyncDomainClient(self._management)
+
+    @cached_property
+    def directory(self) -> AsyncDirectoryClient:
+        from .management.directory import AsyncDirectoryClient
+
+        return AsyncDirectoryClient(self._management)
+
+    @cached_property
+    def roles(self) -> AsyncRoleClient:
+        from .management.roles import AsyncRoleClient
+
+        return AsyncRoleClient(self._management)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissionClient:
+        from .management.roles import AsyncPermissionClient
+
+        return AsyncPermissionClient(self._management)
+
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, auth.
+    @cached_property
+    def m2m_client(self) -> AsyncM2MClientsClient:
+        from .management import AsyncM2MClientsClient
+
+        return AsyncM2MClientsClient(self._management)
+
+    @cached_property
+    def resources(self) -> AsyncResourceClient:
+        from .management import AsyncResourceClient
+
+        return AsyncResourceClient(self._management)
+
+    @cached_property
+    def auth(self) -> AsyncAuthClient:
+        from .management import AsyncAuthClient
+
+        return AsyncAuthClient(self._management)
+
+    @cached_property
+    def events(self) -> AsyncEventsClient:
+        from .management import AsyncEventsClient
+
+        return AsyncEventsClient(self._management)
+
+    @cached_property
+    def webauthn(self) -> AsyncWebAuthnClient:
+        from .management import AsyncWebAuthnClient
+
+        return AsyncWebAuthnClient(self._management)
+
+    @cached_property
+    def passwordless(self) -> AsyncPasswordlessClient:
+        from .management import AsyncPasswordlessClient
+
+        return AsyncPasswordlessClient(self._management)
+
+    @cached_property
+    def tokens(self) -> AsyncApiTokenClient:
+        from .management import AsyncApiTokenClient
+
+        return AsyncApiTokenClient(self._management)
 
     @cached_property
     def _management(self) -> Any:

@@ -9,7 +9,7 @@ from .context import ClientContext
 from .errors import TokenValidationError
 from .flows import Flow
 from .official_mapping import OfficialMapping
-from .options import TokenValidationOptions
+from .options import TokenValidationOptions, expected_audiences, expected_issuer
 from .validation import verify_jwt_flow
 
 __all__ = ["IdpInitiatedLoginClaims", "idp_initiated_login_flow"]
@@ -48,12 +48,12 @@ def idp_initiated_login_flow(
     """Signature, exact issuer and times checked; ``aud`` must hold the client id (or
     ``options.audience``) when present. ``options.issuer`` replaces the expected issuer."""
     config = ctx.config
-    expected = (options.audience if options is not None else None) or config.client_id
+    expected = expected_audiences(options, frozenset((config.client_id,)))
     claims = yield from verify_jwt_flow(
         ctx.jwks,
         config.env_url,
         token,
-        issuer=(options.issuer if options is not None else None) or config.env_url,
+        issuer=expected_issuer(options, config.env_url),
         audience=None,
         leeway=config.leeway,
         now=ctx.clock(),
@@ -61,7 +61,7 @@ def idp_initiated_login_flow(
     )
     aud = claims.get("aud")
     audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
-    if aud is not None and expected not in audiences:
+    if aud is not None and not expected & set(audiences):
         raise TokenValidationError("invalid_audience", "the login token is for another client")
 
     def text(name: str) -> str | None:

@@ -13,7 +13,12 @@ from .context import ClientContext
 from .errors import OAuthError, ScalekitError, TokenValidationError
 from .flows import Flow, HTTPRequest, HTTPResponse
 from .official_mapping import OfficialMapping
-from .options import CodeAuthenticationOptions, TokenValidationOptions
+from .options import (
+    CodeAuthenticationOptions,
+    TokenValidationOptions,
+    expected_audiences,
+    expected_issuer,
+)
 from .users import user_from_claims
 from .validation import (
     check_access_token_type,
@@ -314,12 +319,8 @@ def token_claims_flow(
     given, else the client id or a configured audience. ``required_*`` as for access tokens.
     """
     config = ctx.config
-    issuer = config.env_url
-    audiences: frozenset[str] = config.accepted_audiences
-    if options is not None:
-        issuer = options.issuer or issuer
-        if options.audience:
-            audiences = frozenset((options.audience,))
+    issuer = expected_issuer(options, config.env_url)
+    audiences = expected_audiences(options, config.accepted_audiences)
     claims = yield from verify_jwt_flow(
         ctx.jwks,
         config.env_url,
@@ -351,12 +352,8 @@ def access_token_claims_flow(
     JWTs that are not access tokens are refused (``reason`` ``not_access_token``).
     """
     config = ctx.config
-    issuer = config.env_url
-    audiences = config.accepted_audiences
-    if options is not None:
-        issuer = options.issuer or issuer
-        if options.audience:
-            audiences = frozenset((options.audience,))
+    issuer = expected_issuer(options, config.env_url)
+    audiences = expected_audiences(options, config.accepted_audiences)
     now = ctx.clock()
     if not isinstance(token, str):
         raise TokenValidationError("malformed", "the token is not a string")

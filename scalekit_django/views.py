@@ -26,10 +26,12 @@ __all__ = [
     "acallback",
     "alogin",
     "alogout",
+    "aswitch_organization",
     "awebhooks",
     "callback",
     "login",
     "logout",
+    "switch_organization",
     "webhooks",
 ]
 
@@ -95,6 +97,18 @@ async def alogout(request: HttpRequest) -> HttpResponse:
     return to_django_response(await get_async_manager().logout(web_request(request)), request)
 
 
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    """``GET ?organization_id=...``: a sign-in routed to another organization of the
+    signed-in user (a member of it, says the users API), else 400/401/403."""
+    return to_django_response(get_manager().switch_organization(web_request(request)), request)
+
+
+async def aswitch_organization(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`switch_organization`."""
+    web = await get_async_manager().switch_organization(web_request(request))
+    return to_django_response(web, request)
+
+
 @csrf_exempt  # Scalekit's deliveries are authenticated by their signature, not a CSRF token
 def webhooks(request: HttpRequest) -> HttpResponse:
     """``POST``: a Scalekit webhook delivery (``SCALEKIT_WEBHOOK_SECRET``; 404 without it).
@@ -112,4 +126,10 @@ async def awebhooks(request: HttpRequest) -> HttpResponse:
 
 #: The async twin of each view, which ``ScalekitMiddleware`` runs in its place under ASGI.
 ASYNC_TWINS: dict[Callable[[HttpRequest], HttpResponse], Callable[..., Awaitable[HttpResponse]]]
-ASYNC_TWINS = {login: alogin, callback: acallback, logout: alogout, webhooks: awebhooks}
+ASYNC_TWINS = {
+    login: alogin,
+    callback: acallback,
+    logout: alogout,
+    switch_organization: aswitch_organization,
+    webhooks: awebhooks,
+}

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from .access import default_member_role, user_in
 from .errors import OAuthError
 from .keys import KeyRing, SigningKey
 from .records import (
@@ -37,8 +38,8 @@ from .records import (
     TokenResponse,
     User,
 )
-from .seed import DEFAULT_NEW_USER_ROLES, DEFAULT_ORGANIZATION_ID
-from .state import EmulatorState, write_json_atomically
+from .seed import DEFAULT_ORGANIZATION_ID
+from .state import EmulatorState, membership_key, write_json_atomically
 from .tokens import (
     access_token_claims,
     client_credentials_claims,
@@ -356,8 +357,10 @@ class Emulator:
             conns = self.state.connections
             if connection_id:
                 conn = conns.get(connection_id)
-                if conn is None:
+                if conn is None or not conn.organization_id:
                     raise OAuthError("invalid_request", "unknown connection_id")
+                if not conn.enabled:
+                    raise OAuthError("invalid_request", "the connection is disabled")
                 return LoginTarget(conn.organization_id, conn.id)
             if organization_id:
                 if organization_id not in self.state.organizations:
@@ -366,13 +369,21 @@ class Emulator:
             if domain_hint:
                 hint = domain_hint.strip().lower().rsplit("@", 1)[-1]
                 for conn in conns.values():
-                    if hint in conn.domains:
+                    if conn.enabled and conn.organization_id and hint in conn.domains:
                         return LoginTarget(conn.organization_id, conn.id)
+                for domain in self.state.domains.values():  # a verified domain of an org
+                    if domain.domain == hint and domain.verification_status == "VERIFIED":
+                        org = domain.organization_id
+                        return LoginTarget(org, self._connection_of(org))
             return None
 
     def _connection_of(self, organization_id: str) -> str:
         conn = next(
-            (c for c in self.state.connections.values() if c.organization_id == organization_id),
+            (
+                c
+                for c in self.state.connections.values()
+                if c.organization_id == organization_id and c.enabled
+            ),
             None,
         )
         # Organizations created at runtime get a synthetic connection id.
@@ -393,7 +404,9 @@ class Emulator:
                     email=email,
                     name=name or local,
                     organization_id=organization_id or DEFAULT_ORGANIZATION_ID,
-                    roles=DEFAULT_NEW_USER_ROLES,
+                    roles=(
+                        default_member_role(self.state, organization_id or DEFAULT_ORGANIZATION_ID),
+                    ),
                     permissions=(),
                     external_id=None,
                     metadata={},
@@ -438,8 +451,11 @@ class Emulator:
             self.state.sso_logins[sso.sso_id] = sso
             return sso
 
-    def active_sso(self, sso_id: str | None, target: LoginTarget | None) -> SsoLogin | None:
-        """The SSO login behind a cookie, if its session is still active and fits `target`."""
+    def active_sso(
+        self, sso_id: str | None, target: LoginTarget | None, *, max_age: int | None = None
+    ) -> SsoLogin | None:
+        """The SSO login behind a cookie, if its session is still active, fits `target` and
+        (with `max_age`) authenticated at most that many seconds ago."""
         if not sso_id:
             return None
         with self._lock:
@@ -451,6 +467,8 @@ class Emulator:
                 return None
             if target is not None and target.organization_id != sso.organization_id:
                 return None  # another organization means another IdP: sign in again
+            if max_age is not None and self.now() - sso.auth_time > max_age:
+                return None
             return sso
 
     def issue_code(
@@ -586,6 +604,7 @@ class Emulator:
         user = self.state.users.get(user_id)
         if user is None:
             raise OAuthError("invalid_grant", "the user no longer exists")
+        user = user_in(self.state, user, organization_id)  # roles and permissions in that org
         now = self.now()
         lt = self.lifetimes
         key = self.keys.current
@@ -736,10 +755,12 @@ class Emulator:
         )
 
     def delete_user(self, user_id: str) -> User | None:
-        """Delete a user (``user.deleted``); ``None`` when there is none."""
+        """Delete a user and their memberships (``user.deleted``); ``None`` when there is none."""
         with self._lock:
             user = self.state.users.pop(user_id, None)
             if user is not None:
+                for key in [k for k, m in self.state.memberships.items() if m.user_id == user_id]:
+                    del self.state.memberships[key]
                 self.webhooks.emit(
                     "user.deleted",
                     {"user_id": user.id, "user": {"id": user.id, "email": user.email}},
@@ -750,12 +771,28 @@ class Emulator:
 
     def remove_membership(self, user_id: str, organization_id: str) -> bool:
         """End ``user_id``'s membership of ``organization_id``
-        (``user.organization_membership_deleted``). ``False`` when the user is not a member."""
+        (``user.organization_membership_deleted``). ``False`` when the user is not a member;
+        ``ValueError`` for the user's only membership (delete the user instead). When it was
+        the user's own organization, their oldest other membership takes its place."""
         with self._lock:
             user = self.state.users.get(user_id)
-            if user is None or user.organization_id != organization_id:
+            if user is None:
                 return False
-            del self.state.users[user_id]  # one organization per user here: the user goes
+            key = membership_key(organization_id, user_id)
+            if user.organization_id != organization_id:
+                if self.state.memberships.pop(key, None) is None:
+                    return False
+            else:
+                others = [m for m in self.state.memberships.values() if m.user_id == user_id]
+                if not others:
+                    raise ValueError(
+                        "this is the user's only membership: delete the user to remove it"
+                    )
+                promoted = min(others, key=lambda m: (m.create_time, m.organization_id))
+                del self.state.memberships[membership_key(promoted.organization_id, user_id)]
+                self.state.users[user_id] = dataclasses.replace(
+                    user, organization_id=promoted.organization_id, roles=promoted.roles
+                )
             self.webhooks.emit(
                 "user.organization_membership_deleted",
                 {

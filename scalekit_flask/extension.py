@@ -125,6 +125,12 @@ class Scalekit:
         blueprint.add_url_rule(settings.logout_path, "logout", _logout, methods=["GET", "POST"])
         if settings.webhook_secret is not None:  # SCALEKIT_WEBHOOK_SECRET turns it on
             blueprint.add_url_rule(settings.webhook_path, "webhooks", _webhook, methods=["POST"])
+        blueprint.add_url_rule(
+            settings.switch_organization_path,
+            "switch_organization",
+            _switch_organization,
+            methods=["GET"],
+        )
         return blueprint
 
     # --- per-app state, for the app of the current context ---
@@ -228,3 +234,7 @@ def _logout() -> Response:
 def _webhook() -> Response:
     body = request.stream.read(MAX_WEBHOOK_BYTES + 1)  # bounded: the core answers 413 past it
     return render(current_state().manager.handle_webhook(web_request(), body))
+
+
+def _switch_organization() -> Response:
+    return render(current_state().manager.switch_organization(web_request()))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from scalekit_core import ScalekitError
-from scalekit_core.web import WebResponse
+from scalekit_core.web import WebResponse, member_organizations
 from scalekit_fastapi import STATE_KEY, PermissionDenied, ScalekitAuth, User, web_request
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sample_apps.fastapi_app")
 
 DEFAULT_PORT = 8000
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
@@ -86,7 +89,8 @@ def page(title: str, user: User | None, body: str, status_code: int = 200) -> HT
 <style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
 nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style></head><body>
 <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/sessions">Sessions</a>
-<a href="/admin">Admin</a><a href="/api/me">/api/me</a><a href="/docs">API docs</a>
+<a href="/admin">Admin</a><a href="/account">Account</a><a href="/api/me">/api/me</a>
+<a href="/docs">API docs</a>
 <span>{account}</span></nav><h1>{escape(title)}</h1>{body}</body></html>""",
         status_code=status_code,
     )
@@ -191,7 +195,30 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
                     else "unknown",
                 }
             )
-        return page("Dashboard", user, f"{profile}<h2>Scalekit session</h2>{details}")
+        return page(
+            "Dashboard",
+            user,
+            f"{profile}{await switcher(user)}<h2>Scalekit session</h2>{details}",
+        )
+
+    async def switcher(user: User) -> str:
+        """Links to the user's other organizations (users API), when there are any."""
+        try:
+            organizations = member_organizations(await scalekit.users.get_user(user.id))
+        except ScalekitError as exc:
+            log.info("organizations unavailable: %s", type(exc).__name__)
+            return ""
+        if len(organizations) < 2:
+            return ""
+        path = auth.settings.session.switch_organization_path
+        items = "".join(
+            f"<li>{escape(org)} (current)</li>"
+            if org == user.organization_id
+            else f'<li><a href="{escape(path)}?organization_id={quote(org)}&amp;return_to=/dashboard">'
+            f"Switch to {escape(org)}</a></li>"
+            for org in organizations
+        )
+        return f'<section id="organizations"><h2>Your organizations</h2><ul>{items}</ul></section>'
 
     @app.get("/sessions", response_class=HTMLResponse)
     async def sessions(user: CurrentUser) -> HTMLResponse:
@@ -261,6 +288,18 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             log.warning("revoke failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not revoke that session.</p>", 503)
         return RedirectResponse("/sessions", status_code=303)
+
+    @app.get("/account", response_class=HTMLResponse)
+    async def account(
+        user: Annotated[User, Depends(auth.require_recent_login(max_age=RECENT_LOGIN_MAX_AGE))],
+    ) -> HTMLResponse:
+        """A sensitive page: only with a sign-in of the last few minutes."""
+        body = (
+            f'<p id="account">Account settings of {escape(user.email or user.id)}: this page '
+            f"asks for a sign-in within the last {RECENT_LOGIN_MAX_AGE} seconds.</p>"
+            + listing({"Signed in at": when(user.auth_time)})
+        )
+        return page("Account", user, body)
 
     @app.get("/api/me")
     async def api_me(user: Annotated[User, Depends(auth.require_api_user)]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from scalekit_core import NotFoundError, ScalekitError
-from scalekit_core.web import WebResponse
+from scalekit_core.web import WebResponse, member_organizations
 from scalekit_emulator import start_unless_configured
 from scalekit_flask import (
     Scalekit,
@@ -29,10 +29,14 @@ from scalekit_flask import (
     current_user,
     login_required,
     require_permission,
+    require_recent_login,
     web_request,
 )
 
 log = logging.getLogger("flask_app")
+
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def _core_error(web: WebResponse) -> ResponseReturnValue:
@@ -123,7 +127,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 details = scalekit.client.session.get_session(session_id=current_user.session_id)
             except ScalekitError as exc:
                 log.warning("session details unavailable: %s", type(exc).__name__)
-        return render_template("dashboard.html", user=current_user, details=details)
+        organizations: tuple[str, ...] = ()
+        try:  # the switcher: the user's organizations, from the users API
+            organizations = member_organizations(scalekit.client.users.get_user(current_user.id))
+        except ScalekitError as exc:
+            log.warning("organizations unavailable: %s", type(exc).__name__)
+        return render_template(
+            "dashboard.html",
+            user=current_user,
+            details=details,
+            organizations=organizations,
+            switch_path=scalekit.settings.switch_organization_path,
+        )
 
     @app.get("/sessions")
     @login_required
@@ -188,6 +203,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return refuse(503, "Scalekit could not be reached. Please try again.")
         return scalekit.render(scalekit.manager.logout(incoming))
+
+    @app.get("/account")
+    @require_recent_login(max_age=RECENT_LOGIN_MAX_AGE)
+    def account() -> str:
+        # A sensitive page: only with a sign-in of the last few minutes.
+        return render_template("account.html", user=current_user, max_age=RECENT_LOGIN_MAX_AGE)
 
     @app.get("/api/me")
     @api_login_required

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "api_request",
+    "enum_name",
     "format_rfc3339",
     "json_object",
     "parse_rfc3339",
@@ -62,6 +64,19 @@ def path_segment(value: str, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise ScalekitError(f"{what} must be a non-empty string")
     return quote(value, safe="")
+
+
+def enum_name(value: object, names: Sequence[str], what: str) -> str:
+    """An enum value as its wire name: a name, a ``str`` enum, or a protobuf enum number."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return names[value]
+    if isinstance(value, str) and value.strip():
+        for name in names:
+            if name.lower() == value.strip().lower():
+                return name
+    raise ScalekitError(f"{what} must be one of {', '.join(names[1:])}")
 
 
 def api_request(

@@ -23,11 +23,13 @@ __all__ = [
     "Effect",
     "ExchangeCode",
     "LoginTokens",
+    "MemberOrganizations",
     "RecordRevocation",
     "RefreshTokens",
     "StoreDelete",
     "StoreGet",
     "StoreSet",
+    "VerifyApiKey",
     "VerifyBearer",
     "VerifyIdpLogin",
     "VerifyRefreshed",
@@ -70,6 +72,14 @@ class VerifyBearer:
 
 
 @dataclass(frozen=True)
+class VerifyApiKey:
+    """Who an API key belongs to (``tokens.validate_token``, briefly cached, single-flight).
+    Result: a ``Machine``, or ``None`` for a key Scalekit refuses or cannot be asked about."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class RefreshTokens:
     """Single-flight refresh. Result: ``TokenResponse``; failure: ``RefreshFailed``.
 
@@ -107,6 +117,14 @@ class StoreSet:
 @dataclass(frozen=True)
 class StoreDelete:
     session_id: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MemberOrganizations:
+    """The organizations ``user_id`` is an active member of (the management API's users
+    API). Result: ``tuple[str, ...]``."""
+
+    user_id: str
 
 
 @dataclass(frozen=True)
@@ -153,11 +171,13 @@ Effect = (
     | ExchangeCode
     | VerifyIdpLogin
     | VerifyBearer
+    | VerifyApiKey
     | RefreshTokens
     | VerifyRefreshed
     | StoreGet
     | StoreSet
     | StoreDelete
     | CallOnLogin
+    | MemberOrganizations
 )
 WebFlow = Generator[Effect, Any, R]

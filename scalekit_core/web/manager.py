@@ -8,6 +8,7 @@ with blocking calls or with awaits. Adapters call one method per route::
     response = manager.start_login(web_request)        # GET  /auth/login
     response = manager.complete_login(web_request)     # GET  /auth/callback
     response = manager.logout(web_request)             # POST /auth/logout
+    response = manager.switch_organization(web_request)  # GET /auth/switch-organization
     result = manager.load(web_request)                 # every request: result.user, result.cookies
 """
 
@@ -26,6 +27,7 @@ from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
 from ..validation import load_verifier
 from ..webhook_events import WebhookHandlers
+from .api_keys import ApiKeyCache
 from .context import WebContext
 from .effects import (
     CallOnLogin,
@@ -34,18 +36,20 @@ from .effects import (
     Effect,
     ExchangeCode,
     LoginTokens,
+    MemberOrganizations,
     RecordRevocation,
     RefreshTokens,
     StoreDelete,
     StoreGet,
     StoreSet,
+    VerifyApiKey,
     VerifyBearer,
     VerifyIdpLogin,
     VerifyRefreshed,
     WebFlow,
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .guards import require, require_machine, require_recent_login
 from .liveness import LivenessChecks, aconfirm_live, confirm_live
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
@@ -68,6 +72,7 @@ from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .switching import member_organizations, switch_organization_flow
 from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
@@ -128,6 +133,7 @@ class _ManagerBase:
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
         self._store_errors = _RepeatedErrors(self.clock, STORE_ERROR_LOG_INTERVAL)
+        self.api_keys = ApiKeyCache(self.clock, ttl=settings.api_key_ttl)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
@@ -182,13 +188,20 @@ class _ManagerBase:
         return is_same_origin(self._ctx, request)
 
     def unauthenticated(
-        self, request: WebRequest, cookies: Iterable[CookieWrite] = (), *, api: bool = False
+        self,
+        request: WebRequest,
+        cookies: Iterable[CookieWrite] = (),
+        *,
+        api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
+        ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
+        ``insufficient_user_authentication``.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api)
+        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
 
     def forbidden(
         self,
@@ -211,10 +224,12 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> User:
         """The user, or ``AuthenticationRequired`` / ``PermissionDenied`` (``api=True``: from
-        an API endpoint, answered with JSON only)."""
-        return require(
+        an API endpoint, answered with JSON only). ``max_age``: the user must also have
+        signed in within that many seconds (``ReauthenticationRequired``)."""
+        checked = require(
             user,
             scopes=scopes,
             permissions=permissions,
@@ -222,6 +237,9 @@ class _ManagerBase:
             organization_id=organization_id,
             api=api,
         )
+        if max_age is not None:
+            require_recent_login(checked, max_age, self.clock(), api=api)
+        return checked
 
     def guard(
         self,
@@ -233,6 +251,7 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
         (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
@@ -245,9 +264,10 @@ class _ManagerBase:
                 roles=roles,
                 organization_id=organization_id,
                 api=api,
+                max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
@@ -281,16 +301,6 @@ class _ManagerBase:
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=True)
         return None
-
-    @staticmethod
-    def _options(
-        return_to: str | None,
-        organization_id: str | None,
-        connection_id: str | None,
-        login_hint: str | None,
-        prompt: str | None,
-    ) -> LoginOptions:
-        return LoginOptions(return_to, organization_id, connection_id, login_hint, prompt)
 
 
 class SessionManager(_ManagerBase):
@@ -339,9 +349,17 @@ class SessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         return self._run(start_login_flow(self._ctx, request, options))
 
     def complete_login(self, request: WebRequest) -> WebResponse:
@@ -367,6 +385,15 @@ class SessionManager(_ManagerBase):
         """POST only: clears the session and redirects to Scalekit's logout."""
         try:
             return self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+
+    def switch_organization(self, request: WebRequest) -> WebResponse:
+        """``GET ?organization_id=...``: a sign-in routed to that organization when the
+        signed-in user is a member of it (users API), else 400/401/403; the callback then
+        replaces the session."""
+        try:
+            return self._run(switch_organization_flow(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
@@ -450,6 +477,9 @@ class SessionManager(_ManagerBase):
             return run_sync(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return self.api_keys.resolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = client.authenticate_with_code(
                 effect.code,
@@ -467,6 +497,8 @@ class SessionManager(_ManagerBase):
         if isinstance(effect, CallOnLogin):
             assert self.on_login is not None
             return self.on_login(effect.user, effect.auth)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     def _run(self, flow: WebFlow[T]) -> T:
@@ -528,9 +560,17 @@ class AsyncSessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         result: WebResponse = await self._run(start_login_flow(self._ctx, request, options))
         return result
 
@@ -559,6 +599,14 @@ class AsyncSessionManager(_ManagerBase):
         """POST only: clears the session and redirects to Scalekit's logout."""
         try:
             result: WebResponse = await self._run(logout_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+        return result
+
+    async def switch_organization(self, request: WebRequest) -> WebResponse:
+        """The async twin of ``SessionManager.switch_organization``."""
+        try:
+            result: WebResponse = await self._run(switch_organization_flow(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
         return result
@@ -640,6 +688,9 @@ class AsyncSessionManager(_ManagerBase):
             return await run_async(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return await client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return await self.api_keys.aresolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = await client.authenticate_with_code(
                 effect.code,
@@ -658,6 +709,8 @@ class AsyncSessionManager(_ManagerBase):
             assert self.on_login is not None
             hook_result: Awaitable[Any] | Any = self.on_login(effect.user, effect.auth)
             return await self._settle(hook_result)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(await client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _run(self, flow: WebFlow[T]) -> T:

@@ -61,6 +61,7 @@ class SessionSettings:
     login_path: str = "/auth/login"
     callback_path: str = "/auth/callback"
     logout_path: str = "/auth/logout"
+    switch_organization_path: str = "/auth/switch-organization"
     cookie_prefix: str = "scalekit"
     #: ``None``: Secure unless ``base_url`` is plain http on localhost/127.0.0.1.
     cookie_secure: bool | None = None
@@ -86,6 +87,12 @@ class SessionSettings:
     #: Seconds between two confirmations through the sessions API that a session's Scalekit
     #: session is still active (for deployments without webhooks); ``None``: never.
     session_check_interval: float | None = None
+    #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
+    #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
+    api_keys: bool = False
+    api_key_header: str = "X-API-Key"
+    #: How long a validated API key is trusted before Scalekit is asked again.
+    api_key_ttl: float = 60.0
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -113,7 +120,8 @@ class SessionSettings:
         object.__setattr__(self, "base_url", base)
         if self.webhook_secret is not None:
             _check_webhook_secret(self.webhook_secret)
-        for name in ("login_path", "callback_path", "logout_path", "webhook_path"):
+        paths = ("login_path", "callback_path", "logout_path", "switch_organization_path")
+        for name in (*paths, "webhook_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)
@@ -141,6 +149,10 @@ class SessionSettings:
             raise ConfigurationError("session_check_interval must be positive (or None: off)")
         if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
             raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
+        if not self.api_key_header.replace("-", "").isalnum() or self.api_key_ttl < 0:
+            raise ConfigurationError(
+                "api_key_header must be a header name and api_key_ttl not negative"
+            )
         if self.max_transactions < 1:
             raise ConfigurationError("max_transactions must be at least 1")
 

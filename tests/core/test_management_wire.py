@@ -53,6 +53,7 @@ from scalekit_core.management.sessions import get_session_flow, revoke_session_f
 from scalekit_core.management.wire import format_rfc3339, parse_rfc3339
 
 from .management_helpers import ENV, FAST_RETRY, FakeScalekit, gateway_error
+from .official_sdk import official
 
 
 @pytest.fixture
@@ -237,7 +238,7 @@ WIRE_CASES: list[tuple[str, Any, str, str, list[tuple[str, str]], Any]] = [
         ),
         "POST",
         "/api/v1/organizations/org_1/users",
-        [],
+        [("send_invitation_email", "true")],
         {
             "email": "n@acme.test",
             "metadata": {"m": "1"},
@@ -544,6 +545,38 @@ def test_official_protobuf_like_create_organization_is_accepted(client: Any, fak
 
     client.organization.create_organization(Proto())
     assert fake.api_calls()[0].body == {"display_name": "Proto Org"}
+
+
+def test_official_protobuf_messages_are_accepted(client: Any, fake: Any) -> None:
+    organizations_pb2 = official("scalekit.v1.organizations.organizations_pb2")
+    users_pb2 = official("scalekit.v1.users.users_pb2")
+
+    client.organization.create_organization(
+        organizations_pb2.CreateOrganization(display_name="Pb", external_id="pb", region_code=1)
+    )
+    client.organization.update_organization(
+        "org_1", organizations_pb2.UpdateOrganization(display_name="Pb 2", metadata={"a": "b"})
+    )
+    client.users.create_user_and_membership(
+        "org_1",
+        users_pb2.CreateUser(
+            email="pb@acme.test",
+            user_profile=users_pb2.CreateUserProfile(first_name="P", last_name="B"),
+            membership=users_pb2.CreateMembership(roles=[{"name": "admin"}]),
+        ),
+        send_invitation_email=False,
+    )
+    client.users.update_user("usr_1", users_pb2.UpdateUser(external_id="x"))
+    create, update, user, user_update = fake.api_calls()
+    assert create.body == {"display_name": "Pb", "external_id": "pb", "region_code": "US"}
+    assert update.body == {"display_name": "Pb 2", "metadata": {"a": "b"}}
+    assert user.query == [("send_invitation_email", "false")]
+    assert user.body == {
+        "email": "pb@acme.test",
+        "user_profile": {"first_name": "P", "last_name": "B"},
+        "membership": {"roles": [{"name": "admin"}]},
+    }
+    assert user_update.body == {"external_id": "x"}
 
 
 def test_bad_inputs_fail_before_any_request(client: Any, fake: FakeScalekit) -> None:

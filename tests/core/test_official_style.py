@@ -22,6 +22,7 @@ import pytest
 from scalekit_core import (
     AuthorizationUrlOptions,
     CodeAuthenticationOptions,
+    ScalekitBadRequestException,
     ScalekitClient,
     ScalekitException,
     ScalekitNotFoundException,
@@ -30,6 +31,8 @@ from scalekit_core import (
     TokenValidationOptions,
     WebhookVerificationError,
 )
+from scalekit_core.management import EventFilter
+from scalekit_core.management import M2MClientSpec as OrganizationClient
 from scalekit_emulator import EmulatorHandle
 
 REDIRECT = "http://127.0.0.1:5999/auth/callback"
@@ -85,8 +88,9 @@ def test_login_refresh_and_claims_read_as_dicts(
     new_access_token = token_response["access_token"]
     assert new_access_token and token_response["refresh_token"]
 
+    options = TokenValidationOptions(audience=[scalekit_emulator.client_id])
     claims = scalekit_client.validate_access_token_and_get_claims(
-        token=new_access_token, options=TokenValidationOptions(), audience=None
+        token=new_access_token, options=options, audience=None
     )
     assert claims["sub"] == user["id"]
     assert scalekit_client.validate_access_token(token=new_access_token) is True
@@ -197,3 +201,54 @@ def test_official_constructor_keywords(scalekit_emulator: EmulatorHandle) -> Non
         assert isinstance(client.get_client_access_token(), str)
     finally:
         client.close()
+
+
+def test_machine_clients_tokens_passwordless_and_events(
+    scalekit_client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    # The official SDK answers `(response, call)`: here `response = ...` (see the guide).
+    response = scalekit_client.m2m_client.create_organization_client(
+        organization_id="org_acme",
+        m2m_client=OrganizationClient(name="reports", scopes=["read:reports"]),
+    )
+    client_id = response.client.client_id
+    plain_secret = response.plain_secret
+    token = scalekit_client.generate_client_token(client_id, plain_secret)
+    claims = scalekit_client.validate_token(token, audience=scalekit_emulator.client_id)
+    assert claims["oid"] == "org_acme"
+
+    created = scalekit_client.tokens.create_token(
+        organization_id="org_acme", custom_claims={"plan": "pro"}, description="reports key"
+    )
+    validated = scalekit_client.tokens.validate_token(token=created.token)
+    assert validated.organization_id == "org_acme"
+    assert validated.custom_claims["plan"] == "pro"
+    scalekit_client.tokens.invalidate_token(token=created.token)
+    try:
+        scalekit_client.tokens.validate_token(created.token)
+    except ScalekitValidateTokenFailureException:
+        pass
+    else:
+        pytest.fail("an invalidated token must raise")
+
+    sent = scalekit_client.passwordless.send_passwordless_email(
+        email="bob@acme.test", template="SIGNIN", expires_in=300
+    )
+    try:
+        scalekit_client.passwordless.verify_passwordless_email(
+            code="not-it", auth_request_id=sent.auth_request_id
+        )
+    except ScalekitBadRequestException:
+        pass
+    else:
+        pytest.fail("a wrong code must raise")
+    code = scalekit_emulator.mail("bob@acme.test")[0]["code"]
+    verified = scalekit_client.passwordless.verify_passwordless_email(
+        code=code, auth_request_id=sent.auth_request_id
+    )
+    assert verified.email == "bob@acme.test"
+
+    events = scalekit_client.events.list_events_paginated(
+        page_size=10, filter=EventFilter(event_types=["api_token.created"])
+    )
+    assert [event.type for event in events.events] == ["api_token.created"]

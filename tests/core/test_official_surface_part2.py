@@ -8,6 +8,7 @@ order (ours may add optional parameters after them); the async twin's are corout
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from typing import Any
 
@@ -97,3 +98,47 @@ def test_every_official_exception_is_part_of_our_tree() -> None:
         for base in official.__mro__[1:]:
             if base.__module__ == exceptions.__name__:
                 assert issubclass(ours, getattr(scalekit_core, base.__name__)), (name, base)
+
+
+#: Our attribute -> (module, class) of the official sub-client it stands for.
+SUB_CLIENTS = {
+    "m2m_client": ("scalekit.m2m_client", "M2MClient"),
+    "tokens": ("scalekit.token", "TokenClient"),
+    "passwordless": ("scalekit.passwordless", "PasswordlessClient"),
+    "webauthn": ("scalekit.webauthn", "WebAuthnClient"),
+    "events": ("scalekit.events", "EventsClient"),
+    "auth": ("scalekit.auth", "AuthClient"),
+    "resources": ("scalekit.resource", "ResourceClient"),
+}
+
+
+def _official_methods(module: str, name: str) -> list[str]:
+    official = getattr(importlib.import_module(module), name)
+    return sorted(n for n, f in vars(official).items() if callable(f) and not n.startswith("_"))
+
+
+SUB_METHODS = {attribute: _official_methods(*where) for attribute, where in SUB_CLIENTS.items()}
+
+
+@pytest.mark.parametrize(
+    ("attribute", "method"),
+    [(attribute, method) for attribute, methods in SUB_METHODS.items() for method in methods],
+)
+def test_sub_client_methods(attribute: str, method: str) -> None:
+    module, name = SUB_CLIENTS[attribute]
+    official = getattr(getattr(importlib.import_module(module), name), method)
+    sync = ScalekitClient("https://acme.scalekit.test", "skc_1", "secret")
+    asynchronous = AsyncScalekitClient("https://acme.scalekit.test", "skc_1", "secret")
+    ours = getattr(type(getattr(sync, attribute)), method)
+    twin = getattr(type(getattr(asynchronous, attribute)), method)
+    _check(official, ours, f"{attribute}.{method}")
+    _check(official, twin, f"async {attribute}.{method}")
+    assert not inspect.iscoroutinefunction(ours)
+    assert inspect.iscoroutinefunction(twin)
+    sync.close()
+
+
+def test_surface_count() -> None:
+    """The official methods this part covers: the top level and its sub-clients."""
+    count = len(TOP_LEVEL) + sum(len(methods) for methods in SUB_METHODS.values())
+    assert count == len(TOP_LEVEL) + 7 + 5 + 3 + 3 + 1 + 1 + 11

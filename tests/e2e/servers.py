@@ -111,6 +111,9 @@ class EmulatorProcess:
     def set_access_token_lifetime(self, seconds: int) -> None:
         self._control("lifetimes", {"access_token": seconds})
 
+    def set_clock_offset(self, seconds: float) -> None:
+        self._control("clock", {"offset": seconds})
+
     def refresh_count(self) -> int:
         calls = self._control("calls")
         assert isinstance(calls, dict)

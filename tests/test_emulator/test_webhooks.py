@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from scalekit_core import ScalekitClient, WebhookEvent, verify_webhook
+from scalekit_core import CreateMembership, ScalekitClient, WebhookEvent, verify_webhook
 from scalekit_emulator import EmulatorHandle
 from scalekit_emulator.__main__ import parse_args
 from scalekit_emulator.embedded import start_unless_configured
@@ -135,9 +135,13 @@ def test_logout_user_deletion_and_membership_removal(
     with _client(emu) as client:
         bob = next(u for u in emu.emulator.state.users.values() if u.email == "bob@acme.test")
         client.user.delete_user(bob.id)
-    carol = next(u for u in emu.emulator.state.users.values() if u.email == "carol@globex.test")
-    assert emu.remove_membership(carol.id, carol.organization_id)
-    assert not emu.remove_membership(carol.id, carol.organization_id)
+        carol = next(u for u in emu.emulator.state.users.values() if u.email == "carol@globex.test")
+        acme = bob.organization_id
+        client.users.create_membership(acme, carol.id, CreateMembership(roles=["member"]))
+        client.users.delete_membership(acme, carol.id)
+    assert not emu.remove_membership(carol.id, acme)
+    with pytest.raises(ValueError, match="only membership"):
+        emu.remove_membership(carol.id, carol.organization_id)
     assert emu.wait_for_webhooks()
     events = receiver.events(secret)
     assert [e.type for e in events] == [
