@@ -13,6 +13,7 @@ from .api_keys import api_key_of
 from .context import WebContext
 from .effects import (
     CheckRevoked,
+    ConfirmLive,
     RefreshTokens,
     VerifyApiKey,
     VerifyBearer,
@@ -139,6 +140,9 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     # revocation from another browser or from Scalekit).
     if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
         return (yield from end("session revoked"))
+    live_sid = user.session_id if ctx.settings.session_check_interval else None
+    if live_sid and not (yield ConfirmLive(live_sid)):
+        return (yield from end("session ended at Scalekit"))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")

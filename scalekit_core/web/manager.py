@@ -32,6 +32,7 @@ from .context import WebContext
 from .effects import (
     CallOnLogin,
     CheckRevoked,
+    ConfirmLive,
     Effect,
     ExchangeCode,
     LoginTokens,
@@ -49,6 +50,7 @@ from .effects import (
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine, require_recent_login
+from .liveness import LivenessChecks, aconfirm_live, confirm_live
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
@@ -139,6 +141,8 @@ class _ManagerBase:
         self._revocations: Any = settings.revocations
         #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
         self.webhook_handlers = WebhookHandlers()
+        interval = settings.session_check_interval
+        self._liveness = LivenessChecks(interval, self.clock) if interval else None
 
     @property
     def revocations(self) -> Any:
@@ -328,9 +332,9 @@ class SessionManager(_ManagerBase):
         shared = self._store if isinstance(self._store, SharedRefreshes) else None
         self._refresh = RefreshCoordinator(self._outcomes, shared)
         # Revocations made through this app's client end the local sessions too.
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    def _revoked_by_client(self, kind: str, value: str) -> None:
+    def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             self.end_user_sessions(value)
         else:
@@ -451,6 +455,9 @@ class SessionManager(_ManagerBase):
                 effect.session_key, effect.user_id, effect.issued_at
             )
         client = self._sync_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return confirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return self._record(effect)
         if isinstance(effect, StoreGet):
@@ -536,9 +543,9 @@ class AsyncSessionManager(_ManagerBase):
             self._revocations = self._revocations.async_twin()
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    async def _revoked_by_client(self, kind: str, value: str) -> None:
+    async def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             await self.end_user_sessions(value)
         else:
@@ -655,6 +662,9 @@ class AsyncSessionManager(_ManagerBase):
                 self._revocations.is_revoked(effect.session_key, effect.user_id, effect.issued_at)
             )
         client = self._async_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return await aconfirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return await self._settle(self._record(effect))
         if isinstance(effect, StoreGet):
