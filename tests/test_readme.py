@@ -25,6 +25,7 @@ FASTAPI = "from fastapi import Depends, FastAPI"
 STARLETTE = "from starlette.applications import Starlette"
 CORE = "from scalekit_core import ScalekitClient, AuthorizationUrlOptions"
 MANAGEMENT = "from scalekit_core import CreateOrganization"
+ADMIN = "from scalekit_core import CreateConnection"  # run in tests/core/test_admin_emulator.py
 FIXTURE = "def test_login(scalekit_emulator):"
 DJANGO = ("# settings.py", "# urls.py", "# views.py")
 COOKIE_SECRET = "readme-cookie-secret-" + "s" * 32
@@ -48,7 +49,7 @@ def load(name: str, source: str) -> types.ModuleType:
 
 
 def test_every_python_block_is_run_by_a_test() -> None:
-    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, FIXTURE, *DJANGO)
+    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, ADMIN, FIXTURE, *DJANGO)
     for text in python_blocks():
         compile(text, "<README>", "exec")
         assert any(marker in text for marker in markers), f"a README block no test runs:\n{text}"
