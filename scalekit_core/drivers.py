@@ -7,13 +7,16 @@ Everything else (what to send, how to read the answer) lives in flows
 from __future__ import annotations
 
 import time
-
-import anyio
-import httpx
+from typing import TYPE_CHECKING
 
 from .errors import ScalekitConnectionError
 from .flows import MAX_JSON_BYTES, Flow, HTTPRequest, HTTPResponse, T
 from .retry import RetryPolicy
+
+# httpx and anyio are imported by the functions that use them (httpx is already loaded by
+# then: the client that owns the pool imported it), so ``import scalekit_core`` stays light.
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["run_async", "run_sync"]
 
@@ -56,6 +59,8 @@ async def _read_async(http: httpx.AsyncClient, request: HTTPRequest) -> HTTPResp
 
 
 def _connection_error(request: HTTPRequest, exc: httpx.HTTPError) -> ScalekitConnectionError:
+    import httpx
+
     # Only the method and path: query strings may carry codes or tokens.
     path = httpx.URL(request.url).path
     kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
@@ -87,6 +92,8 @@ def _after_attempt(
 
 def send_sync(http: httpx.Client, request: HTTPRequest, retry: RetryPolicy | None) -> HTTPResponse:
     """Send one request, retrying it per ``retry`` when it is idempotent."""
+    import httpx
+
     started = time.monotonic()
     attempt = 1
     while True:
@@ -106,6 +113,9 @@ async def send_async(
     http: httpx.AsyncClient, request: HTTPRequest, retry: RetryPolicy | None
 ) -> HTTPResponse:
     """The async twin of :func:`send_sync`."""
+    import anyio
+    import httpx
+
     started = time.monotonic()
     attempt = 1
     while True:

@@ -7,10 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from jwt.algorithms import RSAAlgorithm
-
 from .errors import ScalekitConnectionError, ScalekitError, TokenValidationError
 from .flows import Flow, HTTPRequest
 
@@ -28,6 +24,11 @@ def parse_jwks(document: object) -> dict[str | None, VerifyKey]:
     Keys of other types or uses, private keys and RSA keys under :data:`MIN_RSA_BITS` bits are
     skipped; a document with no usable key is an error.
     """
+    # Imported here, where keys are first needed, so ``import scalekit_core`` stays light.
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from jwt.algorithms import RSAAlgorithm
+
     if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
         raise ScalekitError("the JWKS document has no 'keys' list")
     keys: dict[str | None, VerifyKey] = {}

@@ -18,13 +18,15 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import jwt
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import TokenValidationError
 from .flows import Flow
 from .jwks import JWKSCache, VerifyKey, signing_keys_flow
+
+if TYPE_CHECKING:
+    import jwt
 
 __all__ = [
     "MAX_TIME",
@@ -34,6 +36,7 @@ __all__ = [
     "check_at_hash",
     "check_audience",
     "check_time_claims",
+    "load_verifier",
     "parse_claims",
     "verify_jwt_flow",
 ]
@@ -43,17 +46,31 @@ MAX_TOKEN_LENGTH = 16 * 1024
 #: 9999-12-31T23:59:59Z: a time claim past it is absurd (and floats lose whole seconds there).
 MAX_TIME = 253_402_300_799
 
-_JWS = jwt.PyJWS()
 
-_ERROR_REASONS: tuple[tuple[type[Exception], str], ...] = (
-    (jwt.InvalidSignatureError, "bad_signature"),
-    (jwt.InvalidAlgorithmError, "invalid_algorithm"),
-    (jwt.DecodeError, "malformed"),
-)
+# PyJWT (and the cryptography it loads) is imported on the first signature check, not by
+# ``import scalekit_core``: most of the package's import time otherwise.
+@cache
+def _jws() -> jwt.PyJWS:
+    import jwt
+
+    return jwt.PyJWS()
+
+
+def load_verifier() -> None:
+    """Import PyJWT now rather than on the first signature check: a web app validates tokens
+    from its first request on, so its setup, not that request, pays for the import."""
+    _jws()
 
 
 def _reason(exc: Exception) -> str:
-    for kind, reason in _ERROR_REASONS:
+    import jwt
+
+    reasons: tuple[tuple[type[Exception], str], ...] = (
+        (jwt.InvalidSignatureError, "bad_signature"),
+        (jwt.InvalidAlgorithmError, "invalid_algorithm"),
+        (jwt.DecodeError, "malformed"),
+    )
+    for kind, reason in reasons:
         if isinstance(exc, kind):
             return reason
     return "invalid_token"
@@ -208,10 +225,13 @@ def _decode(
     audiences: frozenset[str] | None,
     required: Sequence[str],
 ) -> tuple[dict[str, Any], dict[str, Any], VerifyKey]:
+    import jwt
+
+    jws = _jws()
     failure: Exception | None = None
     for key in keys:
         try:
-            signed = _JWS.decode_complete(token, key, algorithms=ALGORITHMS)
+            signed = jws.decode_complete(token, key, algorithms=ALGORITHMS)
             break
         except jwt.InvalidSignatureError as exc:
             failure = exc  # another key of the set may have signed it

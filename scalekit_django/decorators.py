@@ -24,6 +24,7 @@ __all__ = [
     "machine_required",
     "require_organization",
     "require_permission",
+    "require_recent_login",
     "require_role",
     "require_scope",
     "scalekit_login_required",
@@ -40,15 +41,18 @@ def scalekit_required(
     roles: Iterable[str] = (),
     organization_id: str | None = None,
     api: bool = False,
+    max_age: int | None = None,
 ) -> Callable[[V], V]:
     """A signed-in Scalekit user having every scope, permission and role listed
-    (``api=True``: a JSON endpoint, answered 401/403 JSON, never redirected)."""
+    (``api=True``: a JSON endpoint, answered 401/403 JSON, never redirected; ``max_age``:
+    authenticated at most that many seconds ago)."""
     needs: dict[str, Any] = {
         "scopes": tuple(scopes),
         "permissions": tuple(permissions),
         "roles": tuple(roles),
         "organization_id": organization_id,
         "api": api,
+        "max_age": max_age,
     }
 
     def decorate(view: V) -> V:
@@ -129,6 +133,13 @@ def api_login_required(view: V) -> V:
     401 JSON, even a browser navigating to the URL (no redirect to the login page)."""
     decorate: Callable[[V], V] = scalekit_required(api=True)
     return decorate(view)
+
+
+def require_recent_login(max_age: int = 300, *, api: bool = False) -> Callable[[V], V]:
+    """A Scalekit user who authenticated at most ``max_age`` seconds ago (a sensitive page):
+    a browser goes through a forced sign-in (``prompt=login``) and comes back; an API call
+    (or ``api=True``) gets 401 ``insufficient_user_authentication`` (RFC 9470)."""
+    return scalekit_required(api=api, max_age=max_age)
 
 
 def require_permission(*permissions: str) -> Callable[[V], V]:

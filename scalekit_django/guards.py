@@ -49,9 +49,11 @@ def check_request(
     roles: Iterable[str] = (),
     organization_id: str | None = None,
     api: bool = False,
+    max_age: int | None = None,
 ) -> HttpResponse | None:
     """``None`` when the request may proceed, else the 302/401/403 response to return
-    (``api=True``: an API endpoint, answered with JSON only)."""
+    (``api=True``: an API endpoint, answered with JSON only; ``max_age``: signed in at most
+    that many seconds ago, else a forced sign-in or 401)."""
     manager = manager_for(request)
     response = manager.guard(
         web_request(request),
@@ -61,6 +63,7 @@ def check_request(
         roles=roles,
         organization_id=organization_id,
         api=api,
+        max_age=max_age,
     )
     return None if response is None else to_django_response(response, request)
 

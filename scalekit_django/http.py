@@ -10,19 +10,29 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
+from scalekit_core.web import (
+    CookieWrite,
+    RequestCookies,
+    WebRequest,
+    WebResponse,
+    environ_headers,
+    private_headers,
+)
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
 
 
 def web_request(request: HttpRequest) -> WebRequest:
-    """The framework-neutral view of ``request``."""
+    """The framework-neutral view of ``request``: headers read from ``META`` as the core asks
+    for them (the server joined repeated ones) rather than through ``request.headers``,
+    which copies them all; cookies parsed by Django on first use."""
+    meta = request.META
     return WebRequest(
         request.method or "GET",
         request.path,
-        request.META.get("QUERY_STRING", ""),
-        request.headers,
-        request.COOKIES,
+        meta.get("QUERY_STRING", ""),
+        environ_headers(meta, lambda: request.headers.items()),
+        RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
     )
 
 

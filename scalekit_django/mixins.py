@@ -15,17 +15,23 @@ from django.http import HttpRequest, HttpResponseBase
 
 from .guards import check_request
 
-__all__ = ["ScalekitLoginRequiredMixin", "ScalekitPermissionRequiredMixin"]
+__all__ = [
+    "ScalekitLoginRequiredMixin",
+    "ScalekitPermissionRequiredMixin",
+    "ScalekitRecentLoginRequiredMixin",
+]
 
 
 class ScalekitPermissionRequiredMixin:
     """Requires ``scalekit_permissions``, ``scalekit_roles``, ``scalekit_scopes`` and
-    ``scalekit_organization_id`` (each optional) before ``dispatch``."""
+    ``scalekit_organization_id`` (each optional) before ``dispatch``; ``scalekit_max_age``
+    (seconds) also asks for a recent sign-in."""
 
     scalekit_permissions: Sequence[str] = ()
     scalekit_roles: Sequence[str] = ()
     scalekit_scopes: Sequence[str] = ()
     scalekit_organization_id: str | None = None
+    scalekit_max_age: int | None = None
 
     view_is_async: bool
 
@@ -36,6 +42,7 @@ class ScalekitPermissionRequiredMixin:
             permissions=self.scalekit_permissions,
             roles=self.scalekit_roles,
             organization_id=self.scalekit_organization_id,
+            max_age=self.scalekit_max_age,
         )
         if denied is None:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
@@ -50,3 +57,11 @@ class ScalekitLoginRequiredMixin(ScalekitPermissionRequiredMixin):
 
 async def _resolved(response: HttpResponseBase) -> HttpResponseBase:
     return response
+
+
+class ScalekitRecentLoginRequiredMixin(ScalekitPermissionRequiredMixin):
+    """Requires a Scalekit user who authenticated at most ``scalekit_max_age`` seconds ago
+    (default 300): a browser goes through a forced sign-in and back, an API call gets 401
+    ``insufficient_user_authentication``."""
+
+    scalekit_max_age: int | None = 300

@@ -313,15 +313,8 @@ async def update_user(request: Request, emu: Emulator) -> Any:
 async def delete_user(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         user = _user(emu, request.path_params["user_id"])
-        delete_user_record(emu, user)
+        emu.delete_user(user.id)  # sends user.deleted
     return {}
-
-
-def delete_user_record(emu: Emulator, user: User) -> None:
-    """The user and their memberships of other organizations."""
-    del emu.state.users[user.id]
-    for key in [k for k, m in emu.state.memberships.items() if m.user_id == user.id]:
-        del emu.state.memberships[key]
 
 
 async def list_organization_users(request: Request, emu: Emulator) -> Any:

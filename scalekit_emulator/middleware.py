@@ -57,7 +57,7 @@ class EmulatorMiddleware:
             await PlainTextResponse("internal emulator error", 500)(scope, receive, send)
             return
         if emu.data_path is not None and scope["method"] in MUTATING:
-            await asyncio.to_thread(emu.save)
+            emu.save_soon()
 
     @staticmethod
     def _fault_response(status: int | None, body: str | None) -> Response:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .clients_api import machine_token
 from .emulator import Emulator, LoginTarget, parse_device
 from .errors import OAuthError
 from .http_util import (
@@ -38,6 +39,8 @@ AUTHORIZE_PARAMS = (
     "organization_id",
     "provider",
     "prompt",
+    "max_age",
+    "acr_values",
     "code_challenge",
     "code_challenge_method",
 )
@@ -87,6 +90,9 @@ class _Authorize:
             raise OAuthError("invalid_request", "code_challenge_method without code_challenge")
         if challenge and not 43 <= len(challenge) <= 128:
             raise OAuthError("invalid_request", "code_challenge has the wrong length")
+        max_age = self.params.get("max_age")
+        if max_age is not None and not (max_age.isascii() and max_age.isdigit()):
+            raise OAuthError("invalid_request", "max_age must be a non-negative integer")
         return self.emu.resolve_target(
             organization_id=self.params.get("organization_id"),
             connection_id=self.params.get("connection_id"),
@@ -113,7 +119,7 @@ class _Authorize:
             users = [
                 u
                 for u in self.emu.state.users.values()
-                if u.id in ("usr_alice", "usr_bob", "usr_carol")
+                if u.id in ("usr_alice", "usr_bob", "usr_carol", "usr_dana")
             ]
         html = sign_in_page(self.params, users, self.params.get("login_hint", ""), error)
         response = HTMLResponse(html, status_code=status_code)
@@ -140,7 +146,13 @@ async def authorize(request: Request) -> Response:
 
     if request.method == "GET":
         if "login" not in prompt:
-            sso = emu.active_sso(request.cookies.get(SSO_COOKIE), target)
+            # OIDC max_age: an SSO login older than that signs in again (fresh auth_time).
+            max_age = flow.params.get("max_age")
+            sso = emu.active_sso(
+                request.cookies.get(SSO_COOKIE),
+                target,
+                max_age=int(max_age) if max_age is not None else None,
+            )
             if sso is not None:
                 return flow.success_redirect(sso)
         if "none" in prompt:
@@ -183,6 +195,13 @@ async def token(request: Request) -> Response:
         if basic is not None:
             client_id, client_secret = basic
     try:
+        machine = (
+            machine_token(emu, client_id, client_secret, form.get("scope"))
+            if grant_type == "client_credentials"
+            else None
+        )
+        if machine is not None:  # an organization's or a resource's machine client
+            return json_response(machine.as_json(), 200, **{"Cache-Control": "no-store"})
         emu.authenticate_client(client_id, client_secret)
         if grant_type == "authorization_code":
             code = form.get("code")

@@ -25,7 +25,6 @@ from .management import (
     _roles,
     _string,
     _user,
-    delete_user_record,
     endpoint,
 )
 from .records import Membership, User
@@ -168,7 +167,7 @@ async def update_user_by_external_id(request: Request, emu: Emulator) -> Any:
 
 async def delete_user_by_external_id(request: Request, emu: Emulator) -> Any:
     with emu.lock:
-        delete_user_record(emu, _user_by_external_id(emu, request.path_params["external_id"]))
+        emu.delete_user(_user_by_external_id(emu, request.path_params["external_id"]).id)
     return {}
 
 
@@ -235,22 +234,12 @@ async def delete_membership(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
         user = _target_user(emu, request)
-        key = membership_key(org.id, user.id)
-        if user.organization_id != org.id:
-            if emu.state.memberships.pop(key, None) is None:
-                raise not_found("membership", f"{org.id}/{user.id}")
-            return {}
-        others = [m for m in emu.state.memberships.values() if m.user_id == user.id]
-        if not others:
-            raise invalid_argument(
-                "this is the user's only membership: delete the user to remove it"
-            )
-        # The user's next organization becomes their own.
-        promoted = min(others, key=lambda m: (m.create_time, m.organization_id))
-        del emu.state.memberships[membership_key(promoted.organization_id, user.id)]
-        emu.state.users[user.id] = dataclasses.replace(
-            user, organization_id=promoted.organization_id, roles=promoted.roles
-        )
+        try:
+            removed = emu.remove_membership(user.id, org.id)
+        except ValueError as error:
+            raise invalid_argument(str(error)) from None
+        if not removed:
+            raise not_found("membership", f"{org.id}/{user.id}")
     return {}
 
 

@@ -9,6 +9,7 @@ from .records import (
     DirectoryGroup,
     DirectoryUser,
     Domain,
+    Membership,
     Organization,
     Permission,
     Role,
@@ -129,4 +130,11 @@ def seed_users(now: float) -> list[User]:
             "org_globex",
             ("admin",),
         ),
+        # A member of two organizations (organization switching; see seed_memberships).
+        user("usr_dana", "dana@acme.test", "Dana Diaz", "org_acme", ("member",)),
     ]
+
+
+def seed_memberships(now: float) -> list[Membership]:
+    """Dana is a plain member of Acme (her own organization) and an admin of Globex."""
+    return [Membership("org_globex", "usr_dana", ("admin",), {}, "ACTIVE", now)]

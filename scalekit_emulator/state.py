@@ -33,6 +33,7 @@ from .seed import (
     seed_directory_groups,
     seed_directory_users,
     seed_domains,
+    seed_memberships,
     seed_organizations,
     seed_permissions,
     seed_roles,
@@ -71,6 +72,19 @@ def _record_key(table: str, record: Any) -> str:
     return str(record.id)
 
 
+#: The tables kept as JSON rows (persisted as they are).
+JSON_TABLES = (
+    "m2m_clients",
+    "resources",
+    "api_tokens",
+    "passwordless",
+    "mail",
+    "webauthn_credentials",
+    "events",
+    "login_requests",
+)
+
+
 @dataclass
 class EmulatorState:
     """Everything a reset puts back to the seed. Guarded by the Emulator's lock."""
@@ -90,6 +104,16 @@ class EmulatorState:
     roles: dict[str, Role] = field(default_factory=dict)  # keyed by role_key()
     permissions: dict[str, Permission] = field(default_factory=dict)  # keyed by name
     memberships: dict[str, Membership] = field(default_factory=dict)  # keyed by membership_key()
+    # Machine clients, API tokens, passwordless, WebAuthn, events, resources, login
+    # requests: JSON rows (wire-shaped dicts, replaced on change), see JSON_TABLES.
+    m2m_clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    api_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    passwordless: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mail: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webauthn_credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    login_requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def seeded(cls, now: float) -> EmulatorState:
@@ -111,6 +135,7 @@ class EmulatorState:
             "directory_users": seed_directory_users(now),
             "roles": seed_roles(),
             "permissions": seed_permissions(now),
+            "memberships": seed_memberships(now),
         }
         for table, records in seeds.items():
             rows: dict[str, Any] = getattr(self, table)
@@ -136,6 +161,7 @@ class EmulatorState:
             "refresh_tokens": rows(self.refresh_tokens),
             "sso_logins": rows(self.sso_logins),
             **{table: rows(getattr(self, table)) for table in _ADMIN_TABLES},
+            **{name: dict(getattr(self, name)) for name in JSON_TABLES},
             # Codes live 60 s: not worth keeping across a restart.
         }
 
@@ -171,6 +197,8 @@ class EmulatorState:
             for row in data.get(table, []):
                 record = record_class(**tuples(row, *tuple_fields))
                 rows[_record_key(table, record)] = record
+        for name in JSON_TABLES:
+            setattr(state, name, dict(data.get(name, {})))
         return state
 
 

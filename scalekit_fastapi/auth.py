@@ -30,6 +30,7 @@ from scalekit_core.web import (
     WebResponse,
     settings_from_mapping,
 )
+from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
 from .middleware import ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
@@ -62,6 +63,7 @@ class _UserGuard(SecurityBase):
         permissions: tuple[str, ...] = (),
         roles: tuple[str, ...] = (),
         organization_id: str | None = None,
+        max_age: int | None = None,
     ) -> None:
         self.model = HTTPBearerModel(
             description="A Scalekit access token (the browser session cookie works too)."
@@ -73,6 +75,7 @@ class _UserGuard(SecurityBase):
         self._permissions = permissions
         self._roles = roles
         self._organization_id = organization_id
+        self._max_age = max_age
 
     async def __call__(self, request: Request, security_scopes: SecurityScopes) -> User | None:
         if self._optional:
@@ -84,6 +87,7 @@ class _UserGuard(SecurityBase):
             roles=self._roles,
             organization_id=self._organization_id,
             api=self._api,
+            max_age=self._max_age,
         )
 
 
@@ -150,6 +154,10 @@ class ScalekitAuth:
         #: settings, which also build the redirect URI.
         self.router = APIRouter(tags=["auth"])
         self._add_api_routes(self.router)
+        #: ``@auth.on_event("organization.created")``: a handler (sync or async) of Scalekit
+        #: webhook events, delivered to ``POST /auth/webhooks`` once
+        #: ``SCALEKIT_WEBHOOK_SECRET`` is set.
+        self.on_event = self.manager.webhook_handlers.on_event
 
     @classmethod
     def from_env(
@@ -212,7 +220,9 @@ class ScalekitAuth:
             await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the ``AsyncScalekitClient`` (call it from your own lifespan if you have one)."""
+        """Close the ``AsyncScalekitClient`` and this loop's Redis connections, if any (call it
+        from your own lifespan if you have one)."""
+        await self.manager.close_store()
         await self.client.aclose()
 
     # --- the current user and guards ---
@@ -230,9 +240,11 @@ class ScalekitAuth:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> User:
         """The user, or the typed error the installed handlers turn into 302/401/403
-        (``api=True``: an API endpoint, answered with JSON only).
+        (``api=True``: an API endpoint, answered with JSON only; ``max_age``: signed in at
+        most that many seconds ago, else ``ReauthenticationRequired``).
 
         For plain Starlette endpoints: ``user = auth.require(request, permissions=["x"])``.
         """
@@ -243,6 +255,7 @@ class ScalekitAuth:
             roles=roles,
             organization_id=organization_id,
             api=api,
+            max_age=max_age,
         )
 
     def requires(
@@ -264,6 +277,13 @@ class ScalekitAuth:
         """A machine dependency also requiring the client's organization (scopes: use
         ``Security(auth.requires_machine(organization_id=...), scopes=[...])``)."""
         return cast(MachineDependency, _MachineGuard(self, organization_id=organization_id))
+
+    def require_recent_login(self, max_age: int = 300, *, api: bool = False) -> UserDependency:
+        """``Depends(auth.require_recent_login(max_age=300))``: the user, authenticated at
+        most ``max_age`` seconds ago. A browser goes through a forced sign-in
+        (``prompt=login``) and back to the page; an API call (or ``api=True``) gets 401
+        ``insufficient_user_authentication`` with ``max_age`` in ``WWW-Authenticate``."""
+        return cast(UserDependency, _UserGuard(self, api=api, max_age=max_age))
 
     def require_permission(self, *permissions: str) -> UserDependency:
         """``Depends(auth.require_permission("users:write"))``: 403 without every permission."""
@@ -287,12 +307,16 @@ class ScalekitAuth:
 
     def _route_table(self) -> list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]]:
         session = self.settings.session
-        return [
+        table: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
             (session.login_path, self._login, ["GET"]),
             (session.callback_path, self._callback, ["GET"]),
             # GET reaches the core too, which answers 405 with ``Allow: POST``.
             (session.logout_path, self._logout, ["GET", "POST"]),
+            (session.switch_organization_path, self._switch_organization, ["GET"]),
         ]
+        if session.webhook_secret is not None:  # SCALEKIT_WEBHOOK_SECRET turns it on
+            table.append((session.webhook_path, self._webhook, ["POST"]))
+        return table
 
     async def _login(self, request: Request) -> Response:
         return await self.render(request, await self.manager.start_login(web_request(request)))
@@ -303,11 +327,24 @@ class ScalekitAuth:
     async def _logout(self, request: Request) -> Response:
         return await self.render(request, await self.manager.logout(web_request(request)))
 
+    async def _webhook(self, request: Request) -> Response:
+        body = b""
+        async for chunk in request.stream():  # bounded: the core answers 413 past the limit
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BYTES:
+                break
+        return to_response(await self.manager.handle_webhook(web_request(request), body))
+
+    async def _switch_organization(self, request: Request) -> Response:
+        web = await self.manager.switch_organization(web_request(request))
+        return await self.render(request, web)
+
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
-        api = isinstance(exc, AuthenticationRequired) and exc.api
-        return await self.render(
-            request, self.manager.unauthenticated(web_request(request), api=api)
+        required = exc if isinstance(exc, AuthenticationRequired) else AuthenticationRequired()
+        web = self.manager.unauthenticated(
+            web_request(request), api=required.api, max_age=required.max_age
         )
+        return await self.render(request, web)
 
     async def _on_permission_denied(self, request: Request, exc: Exception) -> Response:
         reason = exc if isinstance(exc, PermissionDenied) else "forbidden"

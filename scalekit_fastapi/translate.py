@@ -8,7 +8,15 @@ from typing import Literal, cast
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
+from scalekit_core.web import (
+    CookieWrite,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    join_values,
+    private_headers,
+)
 
 __all__ = ["apply_cookies", "cookie_headers", "load_headers", "to_response", "web_request"]
 
@@ -16,17 +24,28 @@ _SameSite = Literal["lax", "strict", "none"]
 
 
 def web_request(connection: HTTPConnection) -> WebRequest:
-    """The core's view of a Starlette request (or websocket) — plain values only."""
+    """The core's view of a Starlette request (or websocket) — plain values only.
+
+    Headers are read as the core asks for them (a repeated one's values joined) and the
+    cookies parsed by Starlette on first use: nothing is copied up front.
+    """
     scope = connection.scope
     # ``request.url.path`` without building a URL (this runs on every request); the same
     # escaping Starlette applies, so a decoded ``?`` or ``#`` never reads as a query.
-    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    path = scope["path"]
+    if "?" in path or "#" in path or "\\" in path:
+        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    headers = connection.headers
+
+    def lookup(name: str) -> str | None:
+        return join_values(name, headers.getlist(name))
+
     return WebRequest(
         scope.get("method", "GET"),
         path,
         scope.get("query_string", b"").decode("latin-1"),
-        connection.headers,  # its items() keep repeated headers
-        connection.cookies,
+        RequestHeaders(lookup, headers.items),  # items() keeps repeated headers
+        RequestCookies(lambda: connection.cookies, lookup("cookie") or ""),
     )
 
 

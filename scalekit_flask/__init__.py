@@ -12,7 +12,7 @@
 ... )
 >>> scalekit = Scalekit(app)
 >>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("scalekit."))
-['/auth/callback', '/auth/login', '/auth/logout']
+['/auth/callback', '/auth/login', '/auth/logout', '/auth/switch-organization']
 """
 
 from .conversion import apply_cookies, to_flask_response, web_request
@@ -27,6 +27,7 @@ from .guards import (
     require_machine,
     require_organization,
     require_permission,
+    require_recent_login,
     require_role,
     require_scope,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "require_machine",
     "require_organization",
     "require_permission",
+    "require_recent_login",
     "require_role",
     "require_scope",
     "state_of",

@@ -5,25 +5,48 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Response, request
+from werkzeug.sansio.http import parse_cookie
 
-from scalekit_core.web import CookieWrite, WebRequest, WebResponse, private_headers
+from scalekit_core.web import (
+    CookieWrite,
+    RequestCookies,
+    WebRequest,
+    WebResponse,
+    environ_headers,
+    private_headers,
+)
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_flask_response", "web_request"]
 
+_ENVIRON_KEY = "scalekit.web_request"
+
 
 def web_request() -> WebRequest:
-    """The current Flask request as the session layer sees it.
+    """The current Flask request as the session layer sees it, translated once per request:
+    headers are read from the WSGI environ as the layer asks for them (the server joined
+    repeated ones) and cookies parsed by Werkzeug on first use.
 
     >>> scalekit.manager.is_same_origin(web_request())  # doctest: +SKIP
     True
     """
-    return WebRequest(
-        request.method,
-        request.path,
-        request.query_string.decode("latin-1"),
-        dict(request.headers.items()),
-        request.cookies,
-    )
+    # Kept in the WSGI environ, which belongs to this request alone (``g`` may outlive it:
+    # a request inside an app context that is already pushed shares that context's ``g``).
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    environ = current.environ
+    translated: WebRequest | None = environ.get(_ENVIRON_KEY)
+    if translated is None:
+        header = environ.get("HTTP_COOKIE", "")
+        translated = WebRequest(
+            current.method,
+            current.path,
+            current.query_string.decode("latin-1"),
+            environ_headers(environ, lambda: current.headers.items()),
+            # Werkzeug's own parser, as ``request.cookies`` runs it, on the raw header: that
+            # property would first rebuild the header by walking every environ key.
+            RequestCookies(lambda: parse_cookie(header, current.dict_storage_class), header),
+        )
+        environ[_ENVIRON_KEY] = translated
+    return translated
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "require_machine",
     "require_organization",
     "require_permission",
+    "require_recent_login",
     "require_role",
     "require_scope",
 ]
@@ -58,6 +59,7 @@ def _guard(
     roles: Iterable[str] = (),
     organization_id: str | None = None,
     api: bool = False,
+    max_age: int | None = None,
 ) -> Callable[[View], View]:
     scopes, permissions, roles = tuple(scopes), tuple(permissions), tuple(roles)
     return _guarded(
@@ -69,6 +71,7 @@ def _guard(
             roles=roles,
             organization_id=organization_id,
             api=api,
+            max_age=max_age,
         )
     )
 
@@ -106,6 +109,19 @@ def api_login_required(view: View) -> View:
     ... def me(): return current_user.to_dict()
     """
     return _guard(api=True)(view)
+
+
+def require_recent_login(max_age: int = 300, *, api: bool = False) -> Callable[[View], View]:
+    """Signed in, and authenticated at most ``max_age`` seconds ago (a sensitive page): a
+    browser goes through a forced sign-in (``prompt=login``) and comes back to the page; an
+    API call (or ``api=True``) gets 401 ``insufficient_user_authentication`` with
+    ``max_age`` in ``WWW-Authenticate``.
+
+    >>> @app.post("/account/delete")  # doctest: +SKIP
+    ... @require_recent_login(max_age=300)
+    ... def delete_account(): ...
+    """
+    return _guard(api=api, max_age=max_age)
 
 
 def require_permission(*permissions: str) -> Callable[[View], View]:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("sessions/<str:session_id>/revoke", views.revoke, name="revoke"),
     path("api/me", views.api_me, name="api-me"),
     path("admin", views.admin_page, name="admin"),
+    path("account", views.AccountView.as_view(), name="account"),
     path("django-admin/", admin.site.urls),  # see SCALEKIT_STAFF_ORGANIZATIONS in settings.py
 ]

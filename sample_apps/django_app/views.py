@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timezone
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
 
 from scalekit_core import ScalekitError
-from scalekit_core.web import User
+from scalekit_core.web import User, member_organizations
 from scalekit_django import views as scalekit_views
 from scalekit_django.conf import get_client, get_manager
 from scalekit_django.decorators import (
@@ -18,8 +21,12 @@ from scalekit_django.decorators import (
     require_permission,
     scalekit_login_required,
 )
+from scalekit_django.mixins import ScalekitRecentLoginRequiredMixin
 
 log = logging.getLogger(__name__)
+
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,10 +51,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except (ScalekitError, ValueError) as exc:
             log.warning("session details unavailable: %s", type(exc).__name__)
     expires = datetime.fromtimestamp(user.expires_at, tz=timezone.utc) if user.expires_at else None
+    organizations: tuple[str, ...] = ()
+    try:  # the switcher: the user's organizations, from the users API
+        organizations = member_organizations(get_client().users.get_user(user.id))
+    except (ScalekitError, ValueError) as exc:
+        log.warning("organizations unavailable: %s", type(exc).__name__)
     return render(
         request,
         "django_app/dashboard.html",
         {
+            "organizations": organizations,
+            "switch_path": get_manager().settings.switch_organization_path,
             "user": user,
             "roles": sorted(user.roles),
             "permissions": sorted(user.permissions),
@@ -62,12 +76,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
-        page = get_client().session.get_user_sessions(user_id=user.id, page_size=50)
+        sessions_api = get_client().session
+        page = sessions_api.get_user_sessions(
+            user_id=user.id,
+            page_size=50,
+            filter=sessions_api.create_session_filter(status=["ACTIVE"]),
+        )
         listed = list(page.sessions)
     except (ScalekitError, ValueError) as exc:
         log.warning("sessions unavailable: %s", type(exc).__name__)
         listed = None
-    return render(request, "django_app/sessions.html", {"user": user, "sessions": listed})
+    webhooks = get_manager().settings.webhook_secret is not None
+    context = {"user": user, "sessions": listed, "webhooks": webhooks}
+    return render(request, "django_app/sessions.html", context)
 
 
 @require_POST  # CsrfViewMiddleware checks the token and origin
@@ -87,9 +108,8 @@ def revoke(request: HttpRequest, session_id: str) -> HttpResponse:
             status=403,
         )
     try:
+        # Through the app's client: the app's own session of it ends at once too.
         client.session.revoke_session(session_id=session_id)
-        # With a server-side store (Redis) its local session ends now, not at its next refresh.
-        get_manager().end_scalekit_session(session_id)
     except ScalekitError as exc:
         log.warning("revoke failed: %s", type(exc).__name__)
         return render(
@@ -107,7 +127,6 @@ def revoke_all(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
         get_client().session.revoke_all_user_sessions(user_id=user.id)
-        get_manager().end_user_sessions(user.id)
     except ScalekitError as exc:
         log.warning("revoke-all failed: %s", type(exc).__name__)
         return render(
@@ -129,3 +148,23 @@ async def api_me(request: HttpRequest) -> JsonResponse:
 @require_permission("organization:settings")
 def admin_page(request: HttpRequest) -> HttpResponse:
     return render(request, "django_app/admin.html", {"user": _user(request)})
+
+
+class AccountView(ScalekitRecentLoginRequiredMixin, TemplateView):
+    """A sensitive page: only with a sign-in of the last few minutes."""
+
+    scalekit_max_age = RECENT_LOGIN_MAX_AGE
+    template_name = "django_app/account.html"
+    http_method_names = ["get", "head"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = _user(self.request)
+        signed_in_at = (
+            datetime.fromtimestamp(user.auth_time, tz=timezone.utc) if user.auth_time else None
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "user": user,
+            "signed_in_at": signed_in_at,
+            "max_age": RECENT_LOGIN_MAX_AGE,
+        }

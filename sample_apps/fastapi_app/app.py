@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from scalekit_core import ScalekitError
-from scalekit_core.web import WebResponse
+from scalekit_core.web import WebResponse, member_organizations
 from scalekit_fastapi import STATE_KEY, PermissionDenied, ScalekitAuth, User, web_request
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sample_apps.fastapi_app")
 
 DEFAULT_PORT = 8000
+#: How recent a sign-in ``/account`` asks for, in seconds.
+RECENT_LOGIN_MAX_AGE = int(os.environ.get("RECENT_LOGIN_MAX_AGE", "300"))
 
 
 def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
@@ -39,7 +42,10 @@ def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
     # Imported here: an app configured for a real Scalekit environment needs no emulator.
     from scalekit_emulator import start_unless_configured
 
-    return start_unless_configured(env)
+    # The emulator delivers its webhooks to this app, as a Scalekit environment would once
+    # the endpoint is registered in its dashboard.
+    webhook_url = env["SCALEKIT_APP_BASE_URL"].rstrip("/") + "/auth/webhooks"
+    return start_unless_configured(env, webhook_url=webhook_url)
 
 
 def settings_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -83,7 +89,8 @@ def page(title: str, user: User | None, body: str, status_code: int = 200) -> HT
 <style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
 nav a{{margin-right:1rem}} td,th{{padding:.25rem .75rem;text-align:left}}</style></head><body>
 <nav><a href="/">Home</a><a href="/dashboard">Dashboard</a><a href="/sessions">Sessions</a>
-<a href="/admin">Admin</a><a href="/api/me">/api/me</a><a href="/docs">API docs</a>
+<a href="/admin">Admin</a><a href="/account">Account</a><a href="/api/me">/api/me</a>
+<a href="/docs">API docs</a>
 <span>{account}</span></nav><h1>{escape(title)}</h1>{body}</body></html>""",
         status_code=status_code,
     )
@@ -116,9 +123,9 @@ def listing(items: Mapping[str, object]) -> str:
 
 
 def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
-    env = dict(os.environ if environ is None else environ)
+    env = settings_environ(environ)
     emulator = start_emulator(env)
-    auth = ScalekitAuth.from_env(settings_environ(env), render_error=error_page)
+    auth = ScalekitAuth.from_env(env, render_error=error_page)
     scalekit = auth.client
     # /docs with Swagger UI served from the fastapi-offline package, not a CDN: no network.
     app = FastAPIOffline(title="Scalekit FastAPI sample", lifespan=auth.lifespan)
@@ -188,12 +195,39 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
                     else "unknown",
                 }
             )
-        return page("Dashboard", user, f"{profile}<h2>Scalekit session</h2>{details}")
+        return page(
+            "Dashboard",
+            user,
+            f"{profile}{await switcher(user)}<h2>Scalekit session</h2>{details}",
+        )
+
+    async def switcher(user: User) -> str:
+        """Links to the user's other organizations (users API), when there are any."""
+        try:
+            organizations = member_organizations(await scalekit.users.get_user(user.id))
+        except ScalekitError as exc:
+            log.info("organizations unavailable: %s", type(exc).__name__)
+            return ""
+        if len(organizations) < 2:
+            return ""
+        path = auth.settings.session.switch_organization_path
+        items = "".join(
+            f"<li>{escape(org)} (current)</li>"
+            if org == user.organization_id
+            else f'<li><a href="{escape(path)}?organization_id={quote(org)}&amp;return_to=/dashboard">'
+            f"Switch to {escape(org)}</a></li>"
+            for org in organizations
+        )
+        return f'<section id="organizations"><h2>Your organizations</h2><ul>{items}</ul></section>'
 
     @app.get("/sessions", response_class=HTMLResponse)
     async def sessions(user: CurrentUser) -> HTMLResponse:
         try:
-            found = await scalekit.session.get_user_sessions(user_id=user.id, page_size=50)
+            found = await scalekit.session.get_user_sessions(
+                user_id=user.id,
+                page_size=50,
+                filter=scalekit.session.create_session_filter(status=["ACTIVE"]),
+            )
         except ScalekitError as exc:
             log.info("sessions unavailable: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Your sessions are unavailable right now.</p>")
@@ -217,6 +251,15 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             f"<th></th></tr>{''.join(rows)}</table>"
             '<form method="post" action="/sessions/revoke-all">'
             '<button type="submit">Sign out everywhere</button></form>'
+            '<p class="how">Revoke and "Sign out everywhere" end that browser\'s session on its '
+            "very next request: this app records each ending itself. "
+            + (
+                "Scalekit's webhooks (POST /auth/webhooks) report the sessions ended anywhere "
+                "else (its dashboard, its API, a deprovisioned user).</p>"
+                if auth.settings.session.webhook_secret
+                else "Webhooks are off (no SCALEKIT_WEBHOOK_SECRET): sessions ended outside "
+                "this app last until their next token refresh.</p>"
+            )
         )
         return page("Your sessions", user, body)
 
@@ -225,7 +268,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
         same_origin_only(request)
         try:
             await scalekit.session.revoke_all_user_sessions(user_id=user.id)
-            await auth.manager.end_user_sessions(user.id)
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not sign out everywhere.</p>", 503)
@@ -238,16 +280,26 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             session = await scalekit.session.get_session(session_id=session_id)
             if session.user_id != user.id:
                 raise PermissionDenied("forbidden", "You can only revoke your own sessions.")
+            # Through the app's client: the app's own session of it ends at once too.
             await scalekit.session.revoke_session(session_id=session_id)
-            # With a server-side store (Redis) its local session ends now, not at its next
-            # refresh.
-            await auth.manager.end_scalekit_session(session_id)
         except PermissionDenied:
             raise
         except ScalekitError as exc:
             log.warning("revoke failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not revoke that session.</p>", 503)
         return RedirectResponse("/sessions", status_code=303)
+
+    @app.get("/account", response_class=HTMLResponse)
+    async def account(
+        user: Annotated[User, Depends(auth.require_recent_login(max_age=RECENT_LOGIN_MAX_AGE))],
+    ) -> HTMLResponse:
+        """A sensitive page: only with a sign-in of the last few minutes."""
+        body = (
+            f'<p id="account">Account settings of {escape(user.email or user.id)}: this page '
+            f"asks for a sign-in within the last {RECENT_LOGIN_MAX_AGE} seconds.</p>"
+            + listing({"Signed in at": when(user.auth_time)})
+        )
+        return page("Account", user, body)
 
     @app.get("/api/me")
     async def api_me(user: Annotated[User, Depends(auth.require_api_user)]) -> dict[str, Any]:

@@ -6,6 +6,18 @@ domains, directories, roles and permissions.
 ...     CreateOrganization(display_name="Acme Corp", external_id="org_12345"))
 """
 
+from .api_tokens import (
+    ApiToken,
+    ApiTokenClient,
+    ApiTokensPage,
+    AsyncApiTokenClient,
+    CreatedApiToken,
+)
+from .auth import (
+    AsyncAuthClient,
+    AuthClient,
+    LoginUserDetailsUpdated,
+)
 from .clients import (
     AsyncOrganizationClient,
     AsyncSessionClient,
@@ -17,6 +29,23 @@ from .clients import (
 from .connection import AsyncConnectionClient, ConnectionClient
 from .directory import AsyncDirectoryClient, DirectoryClient
 from .domain import AsyncDomainClient, DomainClient
+from .events import (
+    AsyncEventsClient,
+    Event,
+    EventFilter,
+    EventsClient,
+    EventsPage,
+)
+from .m2m import (
+    AsyncM2MClientsClient,
+    ClientSecret,
+    CreatedClientSecret,
+    CreatedM2MClient,
+    M2MClient,
+    M2MClientsClient,
+    M2MClientsPage,
+    M2MClientSpec,
+)
 from .messages import (
     ConnectionProvider,
     ConnectionType,
@@ -69,6 +98,23 @@ from .models import (
     UserProfile,
     UsersPage,
 )
+from .passwordless import (
+    AsyncPasswordlessClient,
+    PasswordlessClient,
+    PasswordlessEmail,
+    PasswordlessVerification,
+)
+from .resources import (
+    AsyncResourceClient,
+    ConsentedUser,
+    Resource,
+    ResourceClient,
+    ResourceClientDetails,
+    ResourceClients,
+    ResourcesPage,
+    UserConsent,
+    UserConsentsPage,
+)
 from .roles import AsyncPermissionClient, AsyncRoleClient, PermissionClient, RoleClient
 from .runner import AsyncManagementRunner, SyncManagementRunner
 from .token import ManagementTokenCache
@@ -82,23 +128,43 @@ from .values import (
     UpdateUser,
     create_session_filter,
 )
+from .webauthn import (
+    AsyncWebAuthnClient,
+    DeletedCredential,
+    WebAuthnClient,
+    WebAuthnCredential,
+    WebAuthnCredentials,
+)
 
 __all__ = [
     "SESSION_STATUSES",
+    "ApiToken",
+    "ApiTokenClient",
+    "ApiTokensPage",
+    "AsyncApiTokenClient",
+    "AsyncAuthClient",
     "AsyncConnectionClient",
     "AsyncDirectoryClient",
     "AsyncDomainClient",
+    "AsyncEventsClient",
+    "AsyncM2MClientsClient",
     "AsyncManagementRunner",
     "AsyncOrganizationClient",
+    "AsyncPasswordlessClient",
     "AsyncPermissionClient",
+    "AsyncResourceClient",
     "AsyncRoleClient",
     "AsyncSessionClient",
     "AsyncUserClient",
+    "AsyncWebAuthnClient",
+    "AuthClient",
+    "ClientSecret",
     "Connection",
     "ConnectionClient",
     "ConnectionProvider",
     "ConnectionType",
     "ConnectionsPage",
+    "ConsentedUser",
     "CreateConnection",
     "CreateDirectory",
     "CreateDomain",
@@ -109,7 +175,11 @@ __all__ = [
     "CreateRole",
     "CreateUser",
     "CreateUserProfile",
+    "CreatedApiToken",
+    "CreatedClientSecret",
+    "CreatedM2MClient",
     "DefaultRoles",
+    "DeletedCredential",
     "Directory",
     "DirectoryClient",
     "DirectoryGroup",
@@ -121,18 +191,35 @@ __all__ = [
     "Domain",
     "DomainClient",
     "DomainType",
+    "Event",
+    "EventFilter",
+    "EventsClient",
+    "EventsPage",
     "Flags",
     "Invite",
+    "LoginUserDetailsUpdated",
+    "M2MClient",
+    "M2MClientSpec",
+    "M2MClientsClient",
+    "M2MClientsPage",
     "ManagementTokenCache",
     "Membership",
     "Message",
     "Organization",
     "OrganizationClient",
     "OrganizationsPage",
+    "PasswordlessClient",
+    "PasswordlessEmail",
+    "PasswordlessVerification",
     "Permission",
     "PermissionClient",
     "PermissionsPage",
     "PortalLink",
+    "Resource",
+    "ResourceClient",
+    "ResourceClientDetails",
+    "ResourceClients",
+    "ResourcesPage",
     "RevokedSessions",
     "Role",
     "RoleClient",
@@ -155,8 +242,13 @@ __all__ = [
     "UpdateUserProfile",
     "User",
     "UserClient",
+    "UserConsent",
+    "UserConsentsPage",
     "UserManagementSettings",
     "UserProfile",
     "UsersPage",
+    "WebAuthnClient",
+    "WebAuthnCredential",
+    "WebAuthnCredentials",
     "create_session_filter",
 ]

@@ -8,6 +8,7 @@ async twins have the same names, as coroutines, and async generators for ``iter_
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -291,6 +292,7 @@ class SessionClient(_SessionFilters):
 
     def __init__(self, runner: SyncManagementRunner) -> None:
         self._run = runner.run
+        self._listeners = runner.revocation_listeners
 
     def get_session(self, session_id: str) -> Session:
         return self._run(get_session_flow, session_id)
@@ -317,12 +319,19 @@ class SessionClient(_SessionFilters):
         )
 
     def revoke_session(self, session_id: str) -> Session:
-        """Revoke one session; answers the session as revoked."""
-        return self._run(revoke_session_flow, session_id)
+        """Revoke one session; answers the session as revoked. The app's local session of it
+        ends too (the session managers built on this client listen)."""
+        revoked = self._run(revoke_session_flow, session_id)
+        for listener in self._listeners:
+            listener("session", session_id)
+        return revoked
 
     def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
-        """Revoke every active session of ``user_id`` (logout from all devices)."""
-        return self._run(revoke_all_user_sessions_flow, user_id)
+        """Revoke every active session of ``user_id`` (logout from all devices), here too."""
+        revoked = self._run(revoke_all_user_sessions_flow, user_id)
+        for listener in self._listeners:
+            listener("user", user_id)
+        return revoked
 
 
 class AsyncSessionClient(_SessionFilters):
@@ -330,6 +339,7 @@ class AsyncSessionClient(_SessionFilters):
 
     def __init__(self, runner: AsyncManagementRunner) -> None:
         self._run = runner.run
+        self._listeners = runner.revocation_listeners
 
     async def get_session(self, session_id: str) -> Session:
         return await self._run(get_session_flow, session_id)
@@ -356,12 +366,22 @@ class AsyncSessionClient(_SessionFilters):
         )
 
     async def revoke_session(self, session_id: str) -> Session:
-        """Revoke one session; answers the session as revoked."""
-        return await self._run(revoke_session_flow, session_id)
+        """Revoke one session; answers the session as revoked (see :class:`SessionClient`)."""
+        revoked = await self._run(revoke_session_flow, session_id)
+        for listener in self._listeners:
+            result = listener("session", session_id)
+            if inspect.isawaitable(result):
+                await result
+        return revoked
 
     async def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
-        """Revoke every active session of ``user_id`` (logout from all devices)."""
-        return await self._run(revoke_all_user_sessions_flow, user_id)
+        """Revoke every active session of ``user_id`` (logout from all devices), here too."""
+        revoked = await self._run(revoke_all_user_sessions_flow, user_id)
+        for listener in self._listeners:
+            result = listener("user", user_id)
+            if inspect.isawaitable(result):
+                await result
+        return revoked
 
 
 class UserClient:

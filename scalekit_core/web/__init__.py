@@ -11,13 +11,29 @@ returned :class:`WebResponse` / :class:`LoadResult` into a framework response, a
 """
 
 from .configure import IntegrationSettings, settings_from_mapping
-from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .errors import (
+    AuthenticationRequired,
+    PermissionDenied,
+    ReauthenticationRequired,
+    SessionStoreUnavailable,
+)
+from .guards import require, require_machine, require_recent_login
 from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
-from .requests import CookieWrite, LoadResult, WebRequest, WebResponse
+from .requests import (
+    CookieWrite,
+    LoadResult,
+    RequestCookies,
+    RequestHeaders,
+    WebRequest,
+    WebResponse,
+    environ_headers,
+    join_values,
+)
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
+from .revocation import AsyncRevocations, MemoryRevocations, Revocations
 from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
 from .stores import (
@@ -27,11 +43,14 @@ from .stores import (
     MemorySessionStore,
     SessionStore,
 )
+from .switching import member_organizations
 
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
     "AnySessionStore",
+    "AsyncRedisRevocations",
     "AsyncRedisSessionStore",
+    "AsyncRevocations",
     "AsyncSessionManager",
     "AsyncSessionStore",
     "AuthenticationRequired",
@@ -40,10 +59,16 @@ __all__ = [
     "IntegrationSettings",
     "LoadResult",
     "Machine",
+    "MemoryRevocations",
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "ReauthenticationRequired",
+    "RedisRevocations",
     "RedisSessionStore",
+    "RequestCookies",
+    "RequestHeaders",
+    "Revocations",
     "SessionData",
     "SessionManager",
     "SessionSettings",
@@ -52,10 +77,14 @@ __all__ = [
     "User",
     "WebRequest",
     "WebResponse",
+    "environ_headers",
     "is_browser_navigation",
+    "join_values",
+    "member_organizations",
     "private_headers",
     "require",
     "require_machine",
+    "require_recent_login",
     "safe_return_to",
     "settings_from_mapping",
 ]

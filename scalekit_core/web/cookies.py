@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .requests import CookieWrite
@@ -41,20 +41,33 @@ def chunk_names(cookies: Mapping[str, str], name: str) -> list[str]:
     ]
 
 
-def is_ambiguous(cookies: Mapping[str, str], name: str) -> bool:
+def is_ambiguous(cookies: Mapping[str, str], name: str, names: Sequence[str] | None = None) -> bool:
     """Whether the request carries ``name`` in more than one way: a name repeated in the raw
     header, or the plain cookie beside chunks. An injected cookie (a sibling subdomain, a
-    network attacker on http) must not choose the session: such a request is anonymous."""
-    names = chunk_names(cookies, name)
-    if repeated_names(cookies).intersection(names):
+    network attacker on http) must not choose the session: such a request is anonymous.
+
+    ``names``: ``chunk_names(cookies, name)`` when the caller has it already.
+    """
+    if names is None:
+        names = chunk_names(cookies, name)
+    if not names:
+        return False
+    if name in names and len(names) > 1:
         return True
-    return name in names and len(names) > 1
+    repeats_any = getattr(cookies, "repeats_any", None)
+    if repeats_any is not None:
+        return bool(repeats_any(names))
+    return bool(repeated_names(cookies).intersection(names))
 
 
-def read_chunked(cookies: Mapping[str, str], name: str) -> str | None:
+def read_chunked(
+    cookies: Mapping[str, str], name: str, names: Sequence[str] | None = None
+) -> str | None:
     """The whole value of ``name``: the cookie itself, or ``name.0``, ``name.1``... joined;
-    ``None`` when missing or ambiguous (``is_ambiguous``)."""
-    if is_ambiguous(cookies, name):
+    ``None`` when missing or ambiguous (``is_ambiguous``). ``names`` as for ``is_ambiguous``."""
+    if names is None:
+        names = chunk_names(cookies, name)
+    if not names or is_ambiguous(cookies, name, names):
         return None
     single = cookies.get(name)
     if single is not None:

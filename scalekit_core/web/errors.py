@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from ..errors import ScalekitError
 
-__all__ = ["AuthenticationRequired", "PermissionDenied", "SessionStoreUnavailable"]
+__all__ = [
+    "AuthenticationRequired",
+    "PermissionDenied",
+    "ReauthenticationRequired",
+    "SessionStoreUnavailable",
+]
 
 
 class AuthenticationRequired(ScalekitError):
     """No signed-in user (adapters answer with ``manager.unauthenticated(request, api=e.api)``).
 
     ``api`` is true when the guarded endpoint is an API (401 JSON even for a browser).
+    ``max_age`` is set by ``ReauthenticationRequired`` only (pass it on to ``unauthenticated``).
     """
+
+    max_age: int | None = None
 
     def __init__(self, message: str = "authentication required", *, api: bool = False) -> None:
         self.api = api
         super().__init__(message)
+
+
+class ReauthenticationRequired(AuthenticationRequired):
+    """A signed-in user whose sign-in is older than ``max_age`` seconds (``require_recent_login``).
+
+    Adapters answer with ``manager.unauthenticated(request, api=e.api, max_age=e.max_age)``:
+    a browser goes through a forced sign-in (``prompt=login``) and back, an API call gets 401
+    with ``WWW-Authenticate: Bearer error="insufficient_user_authentication"`` (RFC 9470).
+    """
+
+    def __init__(self, max_age: int, *, api: bool = False) -> None:
+        super().__init__(f"a sign-in within the last {max_age} seconds is required", api=api)
+        self.max_age = max_age
 
 
 class PermissionDenied(ScalekitError):

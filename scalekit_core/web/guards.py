@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import AuthenticationRequired, PermissionDenied
+from .errors import AuthenticationRequired, PermissionDenied, ReauthenticationRequired
 from .session_data import Machine, User
 
-__all__ = ["AuthenticationRequired", "PermissionDenied", "require", "require_machine"]
+__all__ = [
+    "AuthenticationRequired",
+    "PermissionDenied",
+    "ReauthenticationRequired",
+    "require",
+    "require_machine",
+    "require_recent_login",
+]
 
 
 def require(
@@ -40,6 +47,19 @@ def require(
     except PermissionDenied as exc:
         exc.api = api
         raise
+    return user
+
+
+def require_recent_login(user: User, max_age: int, now: float, *, api: bool = False) -> User:
+    """``user`` when they authenticated at most ``max_age`` seconds before ``now``, else
+    ``ReauthenticationRequired`` (also when the session or token carries no ``auth_time``).
+
+    >>> require_recent_login(User("usr_1", auth_time=1000.0), 300, 1200.0).id
+    'usr_1'
+    """
+    auth_time = user.auth_time
+    if auth_time is None or now - auth_time > max_age:
+        raise ReauthenticationRequired(max_age, api=api)
     return user
 
 

@@ -9,16 +9,27 @@ from ..claims import is_machine_token
 from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
 from ..validation import MAX_TIME
+from .api_keys import api_key_of
 from .context import WebContext
-from .effects import RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
+from .effects import (
+    CheckRevoked,
+    RefreshTokens,
+    VerifyApiKey,
+    VerifyBearer,
+    VerifyRefreshed,
+    WebFlow,
+)
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
+from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
 __all__ = ["load_flow", "refreshed_session"]
 
 log = logging.getLogger("scalekit_core.web")
+
+_ANONYMOUS = LoadResult(None)
 
 
 def refreshed_session(data: SessionData, tokens: TokenResponse, now: float) -> SessionData:
@@ -89,9 +100,15 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
+    if not request.may_be_signed_in(ctx.settings.session_cookie):
+        return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
+    if ctx.settings.api_keys:
+        api_key = api_key_of(request, ctx.settings.api_key_header)
+        if api_key is not None:
+            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
         return (yield from _bearer_flow(token, ctx.client.config.client_id))
@@ -117,6 +134,11 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     user = data.user
     if user is None:
         return (yield from end("session without a subject"))
+    # A server-side store deletes the session itself whenever one ends; a cookie outlives
+    # its session, so the revocation record decides (a replayed pre-logout cookie, a
+    # revocation from another browser or from Scalekit).
+    if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
+        return (yield from end("session revoked"))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,53 @@ class LoginOptions:
     connection_id: str | None = None
     login_hint: str | None = None
     prompt: str | None = None
+    #: Seconds: the user must have authenticated at most this long ago (OIDC ``max_age``;
+    #: the callback checks the ID token's ``auth_time``).
+    max_age: int | None = None
+    acr_values: str | None = None
+
+
+#: The ``prompt`` values of OpenID Connect (and Scalekit's ``create`` for sign-up).
+PROMPT_VALUES = frozenset({"none", "login", "consent", "select_account", "create"})
+_ACR = re.compile(r"^[\x21-\x7e]+(?: [\x21-\x7e]+)*$")
+
+
+class _BadLoginParameter(ValueError):
+    pass
+
+
+def parse_prompt(value: str | None) -> str | None:
+    """``value`` when it is a space-separated list of OIDC prompt values, else ``ValueError``."""
+    if value is None or value == "":
+        return None
+    words = value.split(" ")
+    if len(value) > 100 or not all(word in PROMPT_VALUES for word in words):
+        raise _BadLoginParameter(
+            "prompt must be one or more of " + ", ".join(sorted(PROMPT_VALUES))
+        )
+    if "none" in words and len(words) > 1:
+        raise _BadLoginParameter("prompt=none cannot be combined with other values")
+    return value
+
+
+def parse_max_age(value: str | int | None) -> int | None:
+    """A non-negative whole number of seconds (``"300"`` or ``300``, at most 9 digits: about 31
+    years), else ``ValueError``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    raise _BadLoginParameter("max_age must be a non-negative whole number of seconds")
+
+
+def parse_acr_values(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if len(value) > _MAX_PARAM or not _ACR.match(value):
+        raise _BadLoginParameter("acr_values must be space-separated printable values")
+    return value
 
 
 def _param(request: WebRequest, name: str) -> str | None:
@@ -53,8 +101,10 @@ def begin_login(
     *,
     state: str | None = None,
     extra_cookies: tuple[CookieWrite, ...] = (),
+    switch_to: str | None = None,
 ) -> WebResponse:
-    """Pure: a 302 to Scalekit's authorize URL and the sealed transaction cookie."""
+    """Pure: a 302 to Scalekit's authorize URL and the sealed transaction cookie
+    (``switch_to``: an organization switch, whose callback must yield that organization)."""
     settings = ctx.settings
     auth = ctx.client.create_authorization_request(
         settings.redirect_uri,
@@ -65,6 +115,7 @@ def begin_login(
             connection_id=options.connection_id,
             login_hint=options.login_hint,
             prompt=options.prompt,
+            extra_params=_step_up_params(options),
         ),
     )
     now = ctx.clock()
@@ -75,20 +126,43 @@ def begin_login(
         safe_return_to(options.return_to),
         now,
         auth.redirect_uri,
+        options.max_age,
+        switch_to,
     )
     writes = ctx.transactions.write(request.cookies, transaction, now)
     return redirect(auth.url, [*extra_cookies, *writes])
 
 
+def _step_up_params(options: LoginOptions) -> dict[str, str]:
+    params = {"acr_values": options.acr_values} if options.acr_values else {}
+    if options.max_age is not None:
+        params["max_age"] = str(options.max_age)
+    return params
+
+
 def start_login_flow(
     ctx: WebContext, request: WebRequest, options: LoginOptions
 ) -> WebFlow[WebResponse]:
+    repeated = request.repeated_query.intersection(("prompt", "max_age", "acr_values"))
+    try:
+        if repeated:
+            raise _BadLoginParameter(f"{sorted(repeated)[0]} is repeated")
+        prompt = parse_prompt(options.prompt or request.query.get("prompt"))
+        max_age = parse_max_age(
+            options.max_age if options.max_age is not None else request.query.get("max_age")
+        )
+        acr_values = parse_acr_values(options.acr_values or request.query.get("acr_values"))
+    except _BadLoginParameter as exc:
+        log.info("login refused: %s", exc)
+        return error_page(400, "Sign-in failed", f"The sign-in request is invalid: {exc}.")
     merged = LoginOptions(
         return_to=options.return_to or _param(request, "return_to"),
         organization_id=options.organization_id or _param(request, "organization_id"),
         connection_id=options.connection_id or _param(request, "connection_id"),
         login_hint=options.login_hint or _param(request, "login_hint"),
-        prompt=options.prompt,
+        prompt=prompt,
+        max_age=max_age,
+        acr_values=acr_values,
     )
     idp_token = request.query.get("idp_initiated_login")
     if idp_token:
@@ -106,6 +180,8 @@ def start_login_flow(
             connection_id=claims.connection_id or merged.connection_id,
             login_hint=claims.login_hint or merged.login_hint,
             prompt=merged.prompt,
+            max_age=merged.max_age,
+            acr_values=merged.acr_values,
         )
     return begin_login(ctx, request, merged)
 
@@ -202,6 +278,13 @@ def complete_login_flow(
         return _exchange_failure(ctx, exc, consumed)
 
     auth = tokens.auth
+    if transaction.max_age is not None and not _recent_enough(
+        ctx, auth.id_token_claims.get("auth_time"), transaction.max_age, now
+    ):
+        log.info("callback refused: auth_time missing or older than the requested max_age")
+        return _failed(
+            ctx, "The identity provider did not confirm a recent enough sign-in.", consumed
+        )
     exp = tokens.access_claims.get("exp")
     data = SessionData(
         access_token=auth.access_token,
@@ -215,6 +298,10 @@ def complete_login_flow(
     user = data.user
     if user is None:
         return _failed(ctx, "The identity provider did not name the signed-in user.", consumed)
+    if transaction.switch_to is not None and user.organization_id != transaction.switch_to:
+        # The current session is kept: nothing changes unless the switch really happened.
+        log.info("organization switch refused: the sign-in was for another organization")
+        return _failed(ctx, "The sign-in did not reach the organization you asked for.", consumed)
     if call_on_login:
         try:
             yield CallOnLogin(user, auth)
@@ -231,6 +318,14 @@ def complete_login_flow(
         return _failed(ctx, "The session is too large to be stored in cookies.", consumed)
     log.info("login completed")
     return redirect(transaction.return_to, [*consumed, *writes])
+
+
+def _recent_enough(ctx: WebContext, auth_time: object, max_age: int, now: float) -> bool:
+    """OIDC Core 3.1.2.1: with ``max_age`` asked, ``auth_time`` is required and must be at most
+    ``max_age`` old (the client's clock leeway allowed, as for every other time claim)."""
+    if isinstance(auth_time, bool) or not isinstance(auth_time, (int, float)):
+        return False
+    return now - auth_time <= max_age + ctx.client.config.leeway
 
 
 def _exchange_failure(

@@ -8,6 +8,7 @@ with blocking calls or with awaits. Adapters call one method per route::
     response = manager.start_login(web_request)        # GET  /auth/login
     response = manager.complete_login(web_request)     # GET  /auth/callback
     response = manager.logout(web_request)             # POST /auth/logout
+    response = manager.switch_organization(web_request)  # GET /auth/switch-organization
     result = manager.load(web_request)                 # every request: result.user, result.cookies
 """
 
@@ -24,23 +25,30 @@ from ..drivers import run_async, run_sync
 from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
+from ..validation import load_verifier
+from ..webhook_events import WebhookHandlers
+from .api_keys import ApiKeyCache
 from .context import WebContext
 from .effects import (
     CallOnLogin,
+    CheckRevoked,
     Effect,
     ExchangeCode,
     LoginTokens,
+    MemberOrganizations,
+    RecordRevocation,
     RefreshTokens,
     StoreDelete,
     StoreGet,
     StoreSet,
+    VerifyApiKey,
     VerifyBearer,
     VerifyIdpLogin,
     VerifyRefreshed,
     WebFlow,
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
-from .guards import require, require_machine
+from .guards import require, require_machine, require_recent_login
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
@@ -58,9 +66,12 @@ from .responses import (
     store_unavailable_response,
     unauthenticated_response,
 )
+from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .switching import member_organizations, switch_organization_flow
+from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
 
@@ -120,9 +131,35 @@ class _ManagerBase:
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
         self._store_errors = _RepeatedErrors(self.clock, STORE_ERROR_LOG_INTERVAL)
+        self.api_keys = ApiKeyCache(self.clock, ttl=settings.api_key_ttl)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
+        load_verifier()
+        self._revocations: Any = settings.revocations
+        #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
+        self.webhook_handlers = WebhookHandlers()
+
+    @property
+    def revocations(self) -> Any:
+        """The revocation record (``Revocations``; the async twin's for the asyncio manager)."""
+        return self._revocations
+
+    def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
+        """The record of an ending made by id (cookie sessions only: a server-side store
+        deletes the sessions themselves)."""
+        if self._ctx.server_side:
+            return None
+        now = self.clock()
+        until = now + self.settings.absolute_timeout
+        if kind == "user":
+            return RecordRevocation(None, value, now, until)
+        return RecordRevocation(value, None, now, until)
+
+    def _record(self, effect: RecordRevocation) -> Any:
+        if effect.session_key is not None:
+            return self._revocations.revoke_session(effect.session_key, effect.until)
+        return self._revocations.revoke_user(effect.user_id, effect.before_time, effect.until)
 
     def store_unavailable(self, request: WebRequest, error: SessionStoreUnavailable) -> WebResponse:
         """503 (page or JSON by the browser-vs-API rule) and a log line without secrets: the
@@ -147,13 +184,20 @@ class _ManagerBase:
         return is_same_origin(self._ctx, request)
 
     def unauthenticated(
-        self, request: WebRequest, cookies: Iterable[CookieWrite] = (), *, api: bool = False
+        self,
+        request: WebRequest,
+        cookies: Iterable[CookieWrite] = (),
+        *,
+        api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
+        ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
+        ``insufficient_user_authentication``.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api)
+        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
 
     def forbidden(
         self,
@@ -176,10 +220,12 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> User:
         """The user, or ``AuthenticationRequired`` / ``PermissionDenied`` (``api=True``: from
-        an API endpoint, answered with JSON only)."""
-        return require(
+        an API endpoint, answered with JSON only). ``max_age``: the user must also have
+        signed in within that many seconds (``ReauthenticationRequired``)."""
+        checked = require(
             user,
             scopes=scopes,
             permissions=permissions,
@@ -187,6 +233,9 @@ class _ManagerBase:
             organization_id=organization_id,
             api=api,
         )
+        if max_age is not None:
+            require_recent_login(checked, max_age, self.clock(), api=api)
+        return checked
 
     def guard(
         self,
@@ -198,6 +247,7 @@ class _ManagerBase:
         roles: Iterable[str] = (),
         organization_id: str | None = None,
         api: bool = False,
+        max_age: int | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
         (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
@@ -210,9 +260,10 @@ class _ManagerBase:
                 roles=roles,
                 organization_id=organization_id,
                 api=api,
+                max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
@@ -247,16 +298,6 @@ class _ManagerBase:
             return self.forbidden(request, exc, api=True)
         return None
 
-    @staticmethod
-    def _options(
-        return_to: str | None,
-        organization_id: str | None,
-        connection_id: str | None,
-        login_hint: str | None,
-        prompt: str | None,
-    ) -> LoginOptions:
-        return LoginOptions(return_to, organization_id, connection_id, login_hint, prompt)
-
 
 class SessionManager(_ManagerBase):
     """The blocking twin, for Flask and sync Django (uses a ``ScalekitClient``)."""
@@ -278,10 +319,22 @@ class SessionManager(_ManagerBase):
             and (not isinstance(store, SessionStore) or inspect.iscoroutinefunction(store.get))
         ):
             raise ConfigurationError("SessionManager needs a blocking SessionStore")
+        if not isinstance(settings.revocations, Revocations) or inspect.iscoroutinefunction(
+            settings.revocations.is_revoked
+        ):
+            raise ConfigurationError("SessionManager needs blocking Revocations")
         super().__init__(client, settings, on_login=on_login, clock=clock)
         self._sync_client = client
         shared = self._store if isinstance(self._store, SharedRefreshes) else None
         self._refresh = RefreshCoordinator(self._outcomes, shared)
+        # Revocations made through this app's client end the local sessions too.
+        client._ctx.revocation_listeners.append(self._revoked_by_client)
+
+    def _revoked_by_client(self, kind: str, value: str) -> None:
+        if kind == "user":
+            self.end_user_sessions(value)
+        else:
+            self.end_scalekit_session(value)
 
     def start_login(
         self,
@@ -292,9 +345,17 @@ class SessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         return self._run(start_login_flow(self._ctx, request, options))
 
     def complete_login(self, request: WebRequest) -> WebResponse:
@@ -323,6 +384,15 @@ class SessionManager(_ManagerBase):
         except SessionStoreUnavailable as exc:
             return self.store_unavailable(request, exc)
 
+    def switch_organization(self, request: WebRequest) -> WebResponse:
+        """``GET ?organization_id=...``: a sign-in routed to that organization when the
+        signed-in user is a member of it (users API), else 400/401/403; the callback then
+        replaces the session."""
+        try:
+            return self._run(switch_organization_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+
     def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
         """End the request's session here, without Scalekit's logout page (for a framework's
         own sign-out): the cookie deletions to set on the response. With the session store
@@ -333,19 +403,41 @@ class SessionManager(_ManagerBase):
             return self._run(end_session_flow(self._ctx, request, store_available=False))
 
     def end_user_sessions(self, user_id: str) -> int:
-        """End every local session of ``user_id`` now (e.g. with "sign out everywhere").
+        """End every local session of ``user_id`` now (e.g. with "sign out everywhere"):
+        each is refused on its next request, in every process sharing the revocation record.
 
         Server-side stores delete them (their count is returned). With the cookie store the
-        sessions live in the browsers: each ends at its next refresh, when Scalekit refuses
-        the revoked grant (0 is returned). ``SessionStoreUnavailable`` when the store is down.
+        sessions live in the browsers: the revocation record refuses every one issued until
+        now (0 is returned). ``SessionStoreUnavailable`` when the store or record is down.
+        Revocations made through this app's client (``revoke_all_user_sessions``) call it.
         """
-        return int(self._store.delete_user_sessions(user_id)) if self._ctx.server_side else 0
+        record = self._revocation("user", user_id)
+        if record is not None:
+            self._record(record)
+            return 0
+        return int(self._store.delete_user_sessions(user_id))
 
     def end_scalekit_session(self, scalekit_session_id: str) -> int:
-        """End the local session of one (revoked) Scalekit session, as ``end_user_sessions``."""
-        if not self._ctx.server_side:
+        """End the local session of one (revoked) Scalekit session, as ``end_user_sessions``
+        (``revoke_session`` made through this app's client calls it)."""
+        record = self._revocation("session", scalekit_session_id)
+        if record is not None:
+            self._record(record)
             return 0
         return int(self._store.delete_by_scalekit_session(scalekit_session_id))
+
+    def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``webhook_endpoint``); ``body``
+        read up to ``MAX_WEBHOOK_BYTES + 1`` bytes."""
+        return handle_webhook(self, request, body)
+
+    def close_store(self) -> None:
+        """Close the connections of the session store and the revocation record (Redis), if
+        they have any (the async twin closes its event loop's)."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
 
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # Only the token request runs under the single flight: the provider's answer is shared
@@ -354,7 +446,13 @@ class SessionManager(_ManagerBase):
         return self._sync_client.refresh_access_token(refresh_token)
 
     def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, CheckRevoked):  # every request of a cookie session
+            return self._revocations.is_revoked(
+                effect.session_key, effect.user_id, effect.issued_at
+            )
         client = self._sync_client
+        if isinstance(effect, RecordRevocation):
+            return self._record(effect)
         if isinstance(effect, StoreGet):
             return self._store.get(effect.session_id)
         if isinstance(effect, StoreSet):
@@ -372,6 +470,9 @@ class SessionManager(_ManagerBase):
             return run_sync(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return self.api_keys.resolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = client.authenticate_with_code(
                 effect.code,
@@ -389,6 +490,8 @@ class SessionManager(_ManagerBase):
         if isinstance(effect, CallOnLogin):
             assert self.on_login is not None
             return self.on_login(effect.user, effect.auth)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     def _run(self, flow: WebFlow[T]) -> T:
@@ -429,8 +532,17 @@ class AsyncSessionManager(_ManagerBase):
         self._async_client = client
         if isinstance(self._store, DualSessionStore):
             self._store = self._store.async_twin()
+        if isinstance(self._revocations, DualRevocations):
+            self._revocations = self._revocations.async_twin()
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
+        client._ctx.revocation_listeners.append(self._revoked_by_client)
+
+    async def _revoked_by_client(self, kind: str, value: str) -> None:
+        if kind == "user":
+            await self.end_user_sessions(value)
+        else:
+            await self.end_scalekit_session(value)
 
     async def start_login(
         self,
@@ -441,9 +553,17 @@ class AsyncSessionManager(_ManagerBase):
         connection_id: str | None = None,
         login_hint: str | None = None,
         prompt: str | None = None,
+        max_age: int | None = None,
+        acr_values: str | None = None,
     ) -> WebResponse:
-        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login)."""
-        options = self._options(return_to, organization_id, connection_id, login_hint, prompt)
+        """302 to Scalekit with a sealed transaction cookie (also handles IdP-initiated login).
+
+        Explicit values win over the query's (``return_to``, ``organization_id``, ...,
+        ``prompt``, ``max_age``, ``acr_values``); an invalid ``prompt`` or ``max_age`` is a
+        400 page."""
+        options = LoginOptions(
+            return_to, organization_id, connection_id, login_hint, prompt, max_age, acr_values
+        )
         result: WebResponse = await self._run(start_login_flow(self._ctx, request, options))
         return result
 
@@ -476,6 +596,14 @@ class AsyncSessionManager(_ManagerBase):
             return self.store_unavailable(request, exc)
         return result
 
+    async def switch_organization(self, request: WebRequest) -> WebResponse:
+        """The async twin of ``SessionManager.switch_organization``."""
+        try:
+            result: WebResponse = await self._run(switch_organization_flow(self._ctx, request))
+        except SessionStoreUnavailable as exc:
+            return self.store_unavailable(request, exc)
+        return result
+
     async def end_session(self, request: WebRequest) -> tuple[CookieWrite, ...]:
         """End the request's session here, without Scalekit's logout page (see
         ``SessionManager``)."""
@@ -487,15 +615,31 @@ class AsyncSessionManager(_ManagerBase):
 
     async def end_user_sessions(self, user_id: str) -> int:
         """End every local session of ``user_id`` now (see ``SessionManager``)."""
-        if not self._ctx.server_side:
+        record = self._revocation("user", user_id)
+        if record is not None:
+            await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_user_sessions(user_id)))
 
     async def end_scalekit_session(self, scalekit_session_id: str) -> int:
         """End the local session of one (revoked) Scalekit session (see ``SessionManager``)."""
-        if not self._ctx.server_side:
+        record = self._revocation("session", scalekit_session_id)
+        if record is not None:
+            await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
+
+    async def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``SessionManager``)."""
+        return await ahandle_webhook(self, request, body)
+
+    async def close_store(self) -> None:
+        """Close this event loop's connections of the session store and the revocation
+        record (Redis), if they have any."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "aclose", None)
+            if close is not None:
+                await close()
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # See SessionManager._refresh_now: verification happens outside the single flight.
@@ -506,7 +650,13 @@ class AsyncSessionManager(_ManagerBase):
         return (await value) if inspect.isawaitable(value) else value
 
     async def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, CheckRevoked):  # every request of a cookie session
+            return await self._settle(
+                self._revocations.is_revoked(effect.session_key, effect.user_id, effect.issued_at)
+            )
         client = self._async_client
+        if isinstance(effect, RecordRevocation):
+            return await self._settle(self._record(effect))
         if isinstance(effect, StoreGet):
             return await self._settle(self._store.get(effect.session_id))
         if isinstance(effect, StoreSet):
@@ -528,6 +678,9 @@ class AsyncSessionManager(_ManagerBase):
             return await run_async(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return await client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return await self.api_keys.aresolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = await client.authenticate_with_code(
                 effect.code,
@@ -546,6 +699,8 @@ class AsyncSessionManager(_ManagerBase):
             assert self.on_login is not None
             hook_result: Awaitable[Any] | Any = self.on_login(effect.user, effect.auth)
             return await self._settle(hook_result)
+        if isinstance(effect, MemberOrganizations):
+            return member_organizations(await client.users.get_user(effect.user_id))
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _run(self, flow: WebFlow[T]) -> T:

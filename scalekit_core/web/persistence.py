@@ -42,8 +42,9 @@ def remaining_lifetime(ctx: WebContext, data: SessionData, now: float) -> float:
 
 def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredSession]:
     name = ctx.settings.session_cookie
-    raw = read_chunked(cookies, name)
-    present = bool(chunk_names(cookies, name))
+    names = chunk_names(cookies, name)
+    present = bool(names)
+    raw = read_chunked(cookies, name, names) if present else None
     if raw is None:
         return StoredSession(None, None, present)
     if not ctx.server_side:

@@ -3,39 +3,185 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, overload
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
     from .session_data import Machine, User
 
-__all__ = ["CookieWrite", "LoadResult", "RequestCookies", "WebRequest", "WebResponse"]
+__all__ = [
+    "CookieWrite",
+    "LoadResult",
+    "RequestCookies",
+    "RequestHeaders",
+    "WebRequest",
+    "WebResponse",
+    "environ_headers",
+    "join_values",
+]
+
+_T = TypeVar("_T")
 
 _MAX_QUERY_LENGTH = 16 * 1024
 #: Repeated request headers are joined as RFC 9110 says (``Cookie`` with ``; ``, RFC 6265).
 _JOIN = {"cookie": "; "}
 
 
-class RequestCookies(dict[str, str]):
+def _joined(pairs: Iterable[tuple[object, object]]) -> dict[str, str]:
+    """Headers by lower-case name, a repeated header's values joined."""
+    joined: dict[str, str] = {}
+    for raw_name, raw_value in pairs:
+        name, value = str(raw_name).lower(), str(raw_value)
+        joined[name] = (joined[name] + _JOIN.get(name, ", ") + value) if name in joined else value
+    return joined
+
+
+def join_values(name: str, values: Iterable[str]) -> str | None:
+    """The values of one repeated header as one (``None`` for none), joined as
+    ``WebRequest`` joins them: what an adapter's header lookup returns."""
+    values = list(values)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else _JOIN.get(name, ", ").join(values)
+
+
+class RequestHeaders(Mapping[str, str]):
+    """A request's headers read from the framework one name at a time, on first use.
+
+    ``lookup(name)`` gets a lower-case name and returns the header's value (a repeated
+    header's values joined, see :func:`join_values`) or ``None``; each name is looked up at
+    most once per request. The session layer reads two or three headers of a request, so
+    nothing copies the others. Iterating (which nothing on the request path does) reads them
+    all through ``everything()``, the framework's raw ``(name, value)`` pairs.
+    """
+
+    __slots__ = ("_everything", "_lookup", "_seen")
+
+    def __init__(
+        self,
+        lookup: Callable[[str], str | None],
+        everything: Callable[[], Iterable[tuple[str, str]]],
+    ) -> None:
+        self._lookup = lookup
+        self._everything = everything
+        self._seen: dict[str, str | None] = {}
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+    @overload
+    def get(self, name: str, /, default: str | _T) -> str | _T: ...
+    def get(self, name: str, /, default: object = None) -> object:
+        key = name.lower()
+        seen = self._seen
+        if key in seen:
+            value = seen[key]
+        else:
+            value = seen[key] = self._lookup(key)
+        return default if value is None else value
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_joined(self._everything()))
+
+    def __len__(self) -> int:
+        return len(_joined(self._everything()))
+
+
+#: The two headers a WSGI environ (and Django's ``META``) holds without the ``HTTP_`` prefix.
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+def environ_headers(
+    environ: Mapping[str, object], everything: Callable[[], Iterable[tuple[str, str]]]
+) -> RequestHeaders:
+    """The headers of a WSGI environ (PEP 3333; also Django's ``request.META`` under WSGI
+    and ASGI), read by key as the layer asks: the server joined repeated ones already."""
+    get = environ.get
+
+    def lookup(name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        value = get(key if key in _UNPREFIXED else "HTTP_" + key)
+        return value if isinstance(value, str) else None
+
+    return RequestHeaders(lookup, everything)
+
+
+class RequestCookies(Mapping[str, str]):
     """The request's cookies as the framework parsed them, plus the names the raw ``Cookie``
     header carries more than once (``repeated``): frameworks keep one of them (Flask the
     first, Starlette and Django the last), so the session layer refuses those names.
 
-    ``repeated`` is worked out on first use, so a request whose session is never read (no
-    cookie of the layer) costs no second parse of its ``Cookie`` header.
+    ``cookies`` may be the parsed mapping or a function that parses them (the framework's
+    own cookie parser, run on first use). ``repeated`` is worked out on first use too, so a
+    request whose session is never read (no cookie of the layer) parses nothing.
     """
 
-    def __init__(self, cookies: Mapping[str, str], header: str = "") -> None:
-        super().__init__(cookies)
+    def __init__(
+        self, cookies: Mapping[str, str] | Callable[[], Mapping[str, str]], header: str = ""
+    ) -> None:
         self._header = header
+        if callable(cookies):
+            self._parse: Callable[[], Mapping[str, str]] | None = cookies
+            self._cookies: Mapping[str, str] = {}
+        else:
+            self._parse = None
+            self._cookies = cookies
+
+    @property
+    def _parsed(self) -> Mapping[str, str]:
+        if self._parse is not None:
+            self._cookies, self._parse = self._parse(), None
+        return self._cookies
+
+    def mentions(self, name: str) -> bool:
+        """Whether a cookie named ``name`` (or a chunk ``name.N``) may be there: a substring
+        test on the raw header when the cookies are still unparsed (``False`` is certain)."""
+        if self._parse is not None:
+            return name in self._header
+        return any(key.startswith(name) for key in self._cookies)
 
     @cached_property
     def repeated(self) -> frozenset[str]:
         counts = Counter(_cookie_names(self._header))
         return frozenset(name for name, count in counts.items() if count > 1)
+
+    def repeats_any(self, names: Iterable[str]) -> bool:
+        """Whether the raw header carries one of ``names`` more than once. A name found at
+        most once anywhere in the header (a substring test) cannot be repeated, so the
+        header is split only when one appears twice."""
+        header = self._header
+        names = [name for name in names if header.count(name) > 1]
+        return bool(names) and not self.repeated.isdisjoint(names)
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+    @overload
+    def get(self, name: str, /, default: str | _T) -> str | _T: ...
+    def get(self, name: str, /, default: object = None) -> object:
+        return self._parsed.get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        return self._parsed[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parsed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed)
+
+    def __len__(self) -> int:
+        return len(self._parsed)
 
 
 def _cookie_names(header: str) -> list[str]:
@@ -60,7 +206,9 @@ class WebRequest:
     ``headers`` is the framework's header mapping as is: a repeated header's values are
     joined (Starlette's ``Headers.items()`` yields every raw pair; WSGI servers and Django
     join them already), so that the session layer can refuse ambiguous ones.
-    Header names are lower-cased here. ``query`` is parsed from ``query_string``; the first
+    Header names are lower-cased here. The adapters pass a :class:`RequestHeaders` instead,
+    which reads only the headers the layer asks for, and cookies as a :class:`RequestCookies`
+    parsed on first use: a request translates in about a microsecond. ``query`` is parsed from ``query_string``; the first
     value of a repeated parameter wins, and ``repeated_query`` names those parameters.
     ``cookies`` are the framework's parsed cookies; the raw ``Cookie`` header tells which
     names were repeated (``cookies.repeated``).
@@ -73,15 +221,15 @@ class WebRequest:
     cookies: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "method", self.method.upper())
-        joined: dict[str, str] = {}
-        for raw_name, raw_value in self.headers.items():
-            name, value = str(raw_name).lower(), str(raw_value)
-            joined[name] = (
-                (joined[name] + _JOIN.get(name, ", ") + value) if name in joined else value
-            )
-        object.__setattr__(self, "headers", joined)
-        object.__setattr__(self, "cookies", RequestCookies(self.cookies, joined.get("cookie", "")))
+        setattr_ = object.__setattr__
+        if not self.method.isupper():
+            setattr_(self, "method", self.method.upper())
+        headers = self.headers
+        if not isinstance(headers, RequestHeaders):
+            headers = _joined(headers.items())
+            setattr_(self, "headers", headers)
+        if not isinstance(self.cookies, RequestCookies):
+            setattr_(self, "cookies", RequestCookies(self.cookies, headers.get("cookie", "")))
 
     @cached_property
     def _query_pairs(self) -> list[tuple[str, str]]:
@@ -122,6 +270,17 @@ class WebRequest:
         credential is meant cannot be told, so the request is refused (401), never resolved
         by position."""
         return "," in self.headers.get("authorization", "")
+
+    def may_be_signed_in(self, session_cookie: str) -> bool:
+        """Whether the request carries an ``Authorization`` header or may carry the session
+        cookie ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing
+        needs to be parsed, decrypted or looked up."""
+        if "authorization" in self.headers:
+            return True
+        cookies = self.cookies
+        if isinstance(cookies, RequestCookies):
+            return cookies.mentions(session_cookie)
+        return any(key.startswith(session_cookie) for key in cookies)
 
     @property
     def presents_credentials(self) -> bool:

@@ -115,11 +115,15 @@ def error_page(
     )
 
 
-def login_url(settings: SessionSettings, return_to: str | None) -> str:
+def login_url(settings: SessionSettings, return_to: str | None, max_age: int | None = None) -> str:
+    """The login route, with a return-to; ``max_age`` asks for a forced, fresh sign-in."""
     path = settings.base_path + settings.login_path
+    query: dict[str, str] = {}
     if return_to and return_to != "/":
-        return f"{path}?{urlencode({'return_to': return_to})}"
-    return path
+        query["return_to"] = return_to
+    if max_age is not None:
+        query.update(prompt="login", max_age=str(max_age))
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def _html_form_post(request: WebRequest) -> bool:
@@ -136,13 +140,34 @@ def unauthenticated_response(
     cookies: Iterable[CookieWrite] = (),
     *,
     api: bool = False,
+    max_age: int | None = None,
 ) -> WebResponse:
     """302 to login (with a safe return-to) for a navigation, else 401 JSON.
 
     ``api=True`` marks an API endpoint: always 401 JSON, even for a browser navigation.
+    ``max_age`` (``require_recent_login``): the sign-in is too old, so a navigation goes
+    through a forced sign-in (``prompt=login&max_age=...``) and an API call is told
+    ``insufficient_user_authentication`` (RFC 9470).
     """
     if not api and is_browser_navigation(request):
-        return redirect(login_url(settings, safe_return_to(request.path_with_query)), cookies)
+        target = login_url(settings, safe_return_to(request.path_with_query), max_age)
+        return redirect(target, cookies)
+    if max_age is not None:
+        description = f"a sign-in within the last {max_age} seconds is required"
+        return json_response(
+            401,
+            {
+                "error": "insufficient_user_authentication",
+                "reason": "reauthentication_required",
+                "error_description": description,
+                "max_age": max_age,
+            },
+            {
+                "WWW-Authenticate": 'Bearer realm="api", error="insufficient_user_authentication"'
+                f', error_description="{description}", max_age="{max_age}"'
+            },
+            cookies,
+        )
     challenge = 'Bearer realm="api"'
     if request.presents_credentials:
         challenge += ', error="invalid_token"'

@@ -38,6 +38,10 @@ PROFILE_CLAIMS = (
     "locale",
     "oid",
     "sid",
+    # How and when the user signed in (``require_recent_login``, step-up checks).
+    "auth_time",
+    "acr",
+    "amr",
 )
 
 
@@ -89,6 +93,15 @@ def _check(facts: Mapping[str, Any], **needs: Any) -> None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A list of strings as a tuple (a single string as one item); ``()`` for anything else."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(item for item in value[:32] if isinstance(item, str))
+    return ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,11 @@ class User:
     profile: Mapping[str, Any] = field(default_factory=dict, repr=False)
     expires_at: float | None = None
     is_bearer: bool = False
+    #: When the user last authenticated at the identity provider (the ID token's
+    #: ``auth_time``, Unix seconds), ``acr`` and ``amr``: ``None`` / ``()`` when not given.
+    auth_time: float | None = None
+    acr: str | None = None
+    amr: tuple[str, ...] = ()
 
     @classmethod
     def from_claims(
@@ -236,6 +254,9 @@ class User:
             profile=dict(profile),
             expires_at=_number(claims.get("exp")) or expires_at,
             is_bearer=is_bearer,
+            auth_time=_number(profile.get("auth_time")) or _number(claims.get("auth_time")),
+            acr=_text(profile.get("acr")) or _text(claims.get("acr")),
+            amr=_strings(profile.get("amr")) or _strings(claims.get("amr")),
         )
 
     def has_scope(self, scope: str) -> bool:
@@ -285,6 +306,9 @@ class User:
             "scopes": sorted(self.scopes),
             "expires_at": _number(self.expires_at),
             "is_bearer": self.is_bearer,
+            "auth_time": _number(self.auth_time),
+            "acr": self.acr,
+            "amr": list(self.amr),
             "profile": _json_safe(self.profile),
         }
 

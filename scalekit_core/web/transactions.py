@@ -56,9 +56,13 @@ class Transaction:
     return_to: str
     created_at: float
     redirect_uri: str
+    #: The ``max_age`` the authorize request asked for: the callback checks ``auth_time``.
+    max_age: int | None = None
+    #: For an organization switch: the organization the new session must be of.
+    switch_to: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "s": self.state,
             "n": self.nonce,
             "v": self.code_verifier,
@@ -66,17 +70,36 @@ class Transaction:
             "t": self.created_at,
             "u": self.redirect_uri,
         }
+        if self.max_age is not None:
+            payload["m"] = self.max_age
+        if self.switch_to is not None:
+            payload["w"] = self.switch_to
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Transaction | None:
         values = [payload.get(key) for key in ("s", "n", "v", "r", "u")]
         created = payload.get("t")
-        if not all(isinstance(value, str) for value in values) or not isinstance(
-            created, (int, float)
+        max_age = payload.get("m")
+        switch_to = payload.get("w")
+        if (
+            not all(isinstance(value, str) for value in values)
+            or not isinstance(created, (int, float))
+            or (max_age is not None and (type(max_age) is not int or max_age < 0))
+            or (switch_to is not None and not isinstance(switch_to, str))
         ):
             return None
         state, nonce, verifier, return_to, redirect_uri = values
-        return cls(state, nonce, verifier, return_to, float(created), redirect_uri)  # type: ignore[arg-type]
+        return cls(
+            state,  # type: ignore[arg-type]
+            nonce,  # type: ignore[arg-type]
+            verifier,  # type: ignore[arg-type]
+            return_to,  # type: ignore[arg-type]
+            float(created),
+            redirect_uri,  # type: ignore[arg-type]
+            max_age,
+            switch_to,
+        )
 
 
 @dataclass(frozen=True)

@@ -433,7 +433,8 @@ def test_roles_and_permissions(client: ScalekitClient, scalekit_emulator: Any) -
     assert {r.name for r in roles.list_roles()} == {"admin", "member"}
     member = roles.get_role("member")
     assert member.default_member and [p.name for p in member.permissions] == ["users:read"]
-    assert roles.get_role_users_count("member") == 1 and roles.get_role_users_count("admin") == 2
+    # member: Bob and Dana (Acme); admin: Alice, Carol and Dana's Globex membership.
+    assert roles.get_role_users_count("member") == 2 and roles.get_role_users_count("admin") == 3
 
     assert permissions.create_permission(CreatePermission(name="reports:read")).id
     assert permissions.get_permission("reports:read").name == "reports:read"

@@ -208,14 +208,21 @@ def test_users(client: ScalekitClient) -> None:
     assert alice.user_profile is not None and alice.user_profile.name == "Alice Anders"
 
     page = client.users.list_users(page_size=2)
-    assert page.total_size == 3 and len(page.users) == 2 and page.next_page_token
+    assert page.total_size == 4 and len(page.users) == 2 and page.next_page_token
     assert {u.id for u in client.user.iter_users(page_size=1)} == {
         "usr_alice",
         "usr_bob",
         "usr_carol",
+        "usr_dana",
     }
     acme = client.user.list_organization_users("org_acme")
-    assert {u.id for u in acme.users} == {"usr_alice", "usr_bob"}
+    assert {u.id for u in acme.users} == {"usr_alice", "usr_bob", "usr_dana"}
+    # Dana belongs to two organizations, with other roles in each.
+    dana = client.user.get_user("usr_dana")
+    assert [(m.organization_id, [r.name for r in m.roles]) for m in dana.memberships] == [
+        ("org_acme", ["member"]),
+        ("org_globex", ["admin"]),
+    ]
 
     dave = client.user.create_user(
         "org_globex", email="dave@globex.test", first_name="Dave", last_name="Doe", roles=["admin"]
@@ -224,6 +231,7 @@ def test_users(client: ScalekitClient) -> None:
     assert [r.name for r in dave.memberships[0].roles] == ["admin"]
     assert {u.id for u in client.user.iter_organization_users("org_globex")} == {
         "usr_carol",
+        "usr_dana",
         dave.id,
     }
     with pytest.raises(AlreadyExistsError):
@@ -240,12 +248,12 @@ def test_users(client: ScalekitClient) -> None:
 @pytest.mark.anyio
 async def test_async_users(aclient: AsyncScalekitClient) -> None:
     assert (await aclient.user.get_user("usr_bob")).email == "bob@acme.test"
-    assert (await aclient.users.list_users()).total_size == 3
-    assert len([u async for u in aclient.user.iter_users(page_size=2)]) == 3
+    assert (await aclient.users.list_users()).total_size == 4
+    assert len([u async for u in aclient.user.iter_users(page_size=2)]) == 4
     erin = await aclient.user.create_user("org_acme", email="erin@acme.test", roles=["member"])
     ids = [u.id async for u in aclient.user.iter_organization_users("org_acme", page_size=1)]
-    assert erin.id in ids and len(ids) == 3
-    assert (await aclient.user.list_organization_users("org_acme")).total_size == 3
+    assert erin.id in ids and len(ids) == 4
+    assert (await aclient.user.list_organization_users("org_acme")).total_size == 4
     updated = await aclient.user.update_user(erin.id, external_id="ext-erin")
     assert updated.external_id == "ext-erin"
     await aclient.user.delete_user(erin.id)

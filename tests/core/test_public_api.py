@@ -48,6 +48,21 @@ def test_core_never_imports_a_framework() -> None:
             assert f"import {framework}" not in text and f"from {framework}" not in text, source
 
 
+def test_import_leaves_http_and_jwt_libraries_for_first_use() -> None:
+    # They are most of the import time; the client loads httpx when it builds its pool, token
+    # validation loads PyJWT and cryptography.
+    code = (
+        "import sys, scalekit_core\n"
+        "before = sorted(m for m in ('httpx', 'jwt', 'cryptography', 'anyio') if m in sys.modules)\n"
+        "scalekit_core.ScalekitClient('https://acme.scalekit.dev', 'skc_1', 'secret')\n"
+        "print(before, 'httpx' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    assert out == "[] True"
+
+
 def _signed(secret_key: bytes, webhook_id: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(
         secret_key, f"{webhook_id}.{timestamp}.".encode() + body, hashlib.sha256

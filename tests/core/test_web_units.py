@@ -311,7 +311,7 @@ def test_provider_unreachable_keeps_valid_session_then_anonymous(
     "mutate",
     [
         lambda c: {k: v[:-4] for k, v in c.items()},
-        lambda c: {k: v[:10] + "A" + v[11:] for k, v in c.items()},
+        lambda c: {k: v[:10] + ("B" if v[10] == "A" else "A") + v[11:] for k, v in c.items()},
         lambda c: {"scalekit_session": "garbage"},
         lambda c: {"scalekit_session.0": next(iter(c.values()))[:100], "scalekit_session.1": "x"},
     ],

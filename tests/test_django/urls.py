@@ -22,6 +22,9 @@ urlpatterns = [
     path("t/django-logout", views.django_logout),
     path("t/async-django-logout", views.async_django_logout),
     path("t/whoami", views.whoami),
+    path("t/recent", views.recent),
+    path("t/async-recent", views.async_recent),
+    path("t/recent-mixin", views.RecentMixinView.as_view()),
     path("t/broken", views.broken),
     path("t/async-broken", views.async_broken),
 ]

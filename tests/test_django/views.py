@@ -13,11 +13,19 @@ from rest_framework.views import APIView
 
 from scalekit_django.decorators import (
     require_organization,
+    require_recent_login,
     require_role,
     require_scope,
     scalekit_login_required,
 )
-from scalekit_django.mixins import ScalekitLoginRequiredMixin, ScalekitPermissionRequiredMixin
+from scalekit_django.mixins import (
+    ScalekitLoginRequiredMixin,
+    ScalekitPermissionRequiredMixin,
+    ScalekitRecentLoginRequiredMixin,
+)
+
+#: The ``max_age`` of the step-up views.
+RECENT_MAX_AGE = 30
 
 
 @require_role("admin")
@@ -44,6 +52,23 @@ def with_parentheses(request: HttpRequest) -> HttpResponse:
 @login_required
 def django_login_required(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"django:{request.user.get_username()}")
+
+
+@require_recent_login(max_age=RECENT_MAX_AGE)
+def recent(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("recent ok")
+
+
+@require_recent_login(max_age=RECENT_MAX_AGE)
+async def async_recent(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("async recent ok")
+
+
+class RecentMixinView(ScalekitRecentLoginRequiredMixin, View):
+    scalekit_max_age = RECENT_MAX_AGE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("recent mixin ok")
 
 
 class DjangoPermissionView(PermissionRequiredMixin, View):

@@ -90,13 +90,15 @@ def test_organization_pagination(api: httpx.Client) -> None:
 
 def test_users(api: httpx.Client) -> None:
     users = api.get("/api/v1/users", params={"page_size": 2}).json()
-    assert users["total_size"] == 3 and len(users["users"]) == 2 and users["next_page_token"]
+    assert users["total_size"] == 4 and len(users["users"]) == 2 and users["next_page_token"]
     alice = api.get("/api/v1/users/usr_alice").json()["user"]
     assert alice["email"] == "alice@acme.test"
     assert alice["memberships"][0]["organization_id"] == "org_acme"
     assert alice["user_profile"]["first_name"] == "Alice"
     org_users = api.get("/api/v1/organizations/org_acme/users").json()
-    assert {u["id"] for u in org_users["users"]} == {"usr_alice", "usr_bob"}
+    assert {u["id"] for u in org_users["users"]} == {"usr_alice", "usr_bob", "usr_dana"}
+    globex_users = api.get("/api/v1/organizations/org_globex/users").json()["users"]
+    assert {u["id"] for u in globex_users} == {"usr_carol", "usr_dana"}
     created = api.post(
         "/api/v1/organizations/org_globex/users",
         json={

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -107,3 +108,31 @@ def test_cli_redirect_uri_replaces_the_local_default(tmp_path: Path) -> None:
     finally:
         code = process.stop(signal.SIGTERM)
     assert code == 0, process.output()
+
+
+def test_data_file_written_soon_after_a_burst_of_posts(tmp_path: Path) -> None:
+    data = tmp_path / "state.json"
+    with EmulatorServer(Emulator(data_path=data)) as server, httpx.Client() as client:
+        token = client.post(
+            f"{server.url}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "skc_emulator_client",
+                "client_secret": "emulator-client-secret",
+            },
+        ).json()["access_token"]
+        for n in range(5):
+            r = client.post(
+                f"{server.url}/api/v1/organizations",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"display_name": f"Burst {n}", "external_id": f"burst-{n}"},
+            )
+            assert r.status_code == 200
+        # Written once the burst is over, while the server still runs.
+        deadline = time.monotonic() + 10
+        while "burst-4" not in (data.read_text() if data.exists() else ""):
+            assert time.monotonic() < deadline, "the data file was not written"
+            time.sleep(0.05)
+    restarted = Emulator(data_path=data)
+    names = {o.external_id for o in restarted.state.organizations.values()}
+    assert {f"burst-{n}" for n in range(5)} <= names
