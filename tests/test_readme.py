@@ -25,6 +25,7 @@ FASTAPI = "from fastapi import Depends, FastAPI"
 STARLETTE = "from starlette.applications import Starlette"
 CORE = "from scalekit_core import ScalekitClient, AuthorizationUrlOptions"
 MANAGEMENT = "from scalekit_core import CreateOrganization"
+ADMIN = "from scalekit_core import CreateConnection"  # run in tests/core/test_admin_emulator.py
 FIXTURE = "def test_login(scalekit_emulator):"
 WEBHOOKS = "@scalekit.on_event("
 DJANGO = ("# settings.py", "# urls.py", "# views.py")
@@ -49,7 +50,7 @@ def load(name: str, source: str) -> types.ModuleType:
 
 
 def test_every_python_block_is_run_by_a_test() -> None:
-    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, FIXTURE, WEBHOOKS, *DJANGO)
+    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, ADMIN, FIXTURE, WEBHOOKS, *DJANGO)
     for text in python_blocks():
         compile(text, "<README>", "exec")
         assert any(marker in text for marker in markers), f"a README block no test runs:\n{text}"

@@ -123,13 +123,16 @@ class Message:
         """``value`` itself, or a copy of a ``dict`` or protobuf message with our fields."""
         if isinstance(value, cls):
             return value
-        if isinstance(value, (Message, Mapping)) or hasattr(value, "DESCRIPTOR"):
-            data = message_json(value, cls.__name__)
+        if isinstance(value, Mapping):  # a dict: every key must be a field
+            data = dict(value)
+        elif isinstance(value, Message) or hasattr(value, "DESCRIPTOR"):
+            # Another message (a protobuf one lists the official fields, which are ours).
+            data = {k: v for k, v in message_json(value, cls.__name__).items() if k in cls.FIELDS}
         else:  # an object with the same attributes; proto3's empty defaults mean "not set"
             data = {n: getattr(value, n, None) for n in cls.FIELDS}
             data = {n: v for n, v in data.items() if v not in (None, "", 0) and v != {} and v != []}
         try:
-            return cls(**{k: v for k, v in data.items() if k in cls.FIELDS})
+            return cls(**data)
         except TypeError as exc:
             raise ScalekitError(str(exc)) from None
 
@@ -145,7 +148,7 @@ class Message:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.to_json() == other.to_json()
+        return all(getattr(self, n) == getattr(other, n) for n in self.FIELDS)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like protobuf messages
 
@@ -244,7 +247,8 @@ class UpdateConnection(Message):
     FIELDS = (
         "provider", "type", "debug_enabled", "ui_button_title", "configuration_type",
         "attribute_mapping", "oidc_config", "saml_config", "oauth_config",
-        "passwordless_config", "static_config", "webauthn_config", "key_id", "provider_key",
+        "passwordless_config", "static_config", "webauthn_config", "google_dwd_config",
+        "key_id", "provider_key",
     )  # fmt: skip
 
 

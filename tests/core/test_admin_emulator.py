@@ -47,6 +47,8 @@ from scalekit_core.management import (
 from scalekit_emulator import Emulator, EmulatorServer
 from scalekit_emulator.errors import OAuthError
 from scalekit_emulator.seed import CLIENT_ID, CLIENT_SECRET
+from tests.readme_blocks import block
+from tests.test_readme import ADMIN
 
 from .management_helpers import FAST_RETRY
 
@@ -602,3 +604,17 @@ def test_a_data_file_from_before_the_admin_records_gets_the_seed(tmp_path: Path)
     state = Emulator(data_path=data).state
     assert {r.name for r in state.roles.values()} == {"admin", "member"}
     assert "dir_acme_okta" in state.directories and "dom_acme" in state.domains
+
+
+def test_readme_management_block(
+    client: ScalekitClient, scalekit_emulator: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    namespace: dict[str, Any] = {"scalekit_client": client}
+    exec(compile(block(ADMIN), "<README management API>", "exec"), namespace)
+    assert namespace["domain"].domain == "acme-corp.test"
+    assert [p.name for p in namespace["effective"]] == ["reports:read", "users:read"]
+    assert capsys.readouterr().out.splitlines() == [
+        "alice@acme.test ['Engineering', 'Admins']",
+        "bob@acme.test ['Engineering']",
+    ]
+    assert "reports:read" in claims_of(scalekit_emulator, "bob@acme.test")["permissions"]
