@@ -198,6 +198,13 @@ async def test_async_manager_logout_records_and_refuses(
         assert (await manager.load(browser.request("/"))).user is None
 
 
+def liveness_settings() -> SessionSettings:
+    """Confirm each session through the sessions API at most every 30 s (a fresh record)."""
+    return SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+
+
 def _signed_in(manager: SessionManager, emu: EmulatorHandle) -> Browser:
     browser = Browser()
     authorize = browser.follow(manager.start_login(browser.request("/auth/login")))
@@ -209,9 +216,7 @@ def test_liveness_check_confirms_at_most_once_per_interval(
     scalekit_emulator: EmulatorHandle, clock: FakeClock
 ) -> None:
     emu = scalekit_emulator
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     with ScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as client:
         manager = SessionManager(client, settings)
         browser = _signed_in(manager, emu)
@@ -233,9 +238,7 @@ def test_liveness_check_keeps_the_session_when_scalekit_is_down(
     scalekit_emulator: EmulatorHandle,
 ) -> None:
     emu = scalekit_emulator
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     with ScalekitClient(emu.url, emu.client_id, emu.client_secret) as client:
         manager = SessionManager(client, settings)
         emu.inject_fault("/api/v1/sessions/", status=503, count=20)
@@ -249,9 +252,7 @@ async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
 ) -> None:
     emu = scalekit_emulator
     clock = FakeClock()
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     async with AsyncScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as sk:
         manager = AsyncSessionManager(sk, settings)
         browser = Browser()
