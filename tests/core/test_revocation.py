@@ -26,9 +26,11 @@ from scalekit_core.web import (
 from scalekit_core.web.revocation import PRUNE_INTERVAL, session_key
 from scalekit_core.web.session_data import SessionData
 from scalekit_emulator import EmulatorHandle
+from scalekit_emulator.webhooks import new_webhook_secret
 from tests.core.conftest import Browser, FakeClock
 from tests.processes import free_port
 from tests.redis_server import RedisServer, redis_prefix, redis_server
+from tests.webhook_cases import event_body, signed
 
 __all__ = ["redis_prefix", "redis_server"]
 
@@ -266,3 +268,20 @@ async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
         clock.advance(31)
         assert (await manager.load(browser.request("/"))).user is None
         assert emu.calls(f"/api/v1/sessions/{user.session_id}") == 2
+
+
+def test_a_webhook_during_a_redis_outage_is_a_503_so_scalekit_retries(
+    dead_redis: RedisSessionStore,
+) -> None:
+    secret = new_webhook_secret()
+    settings = SessionSettings(
+        secrets=SECRET,
+        base_url=BASE,
+        revocations=RedisRevocations(dead_redis),
+        webhook_secret=secret,
+    )
+    manager = SessionManager(ScalekitClient("https://sk.example", "skc_1", "s"), settings)
+    body = event_body("session.revoked", {"session_id": "ses_1"})
+    request = WebRequest("POST", "/auth/webhooks", "", signed(secret, body), {})
+    answer = manager.handle_webhook(request, body)
+    assert answer.status == 503 and "Traceback" not in answer.body
