@@ -75,7 +75,26 @@ def _verify_tokens(
     return replace(data, unverified=frozenset()), None
 
 
-def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
+#: The key of a bearer token's ``LoadResult`` beside its verified claims.
+_BEARER_RESULT = "scalekit_core.web.load"
+
+
+def _bearer_flow(ctx: WebContext, token: str) -> WebFlow[LoadResult]:
+    # A token verified before, still honoured by the client's cache: its principal was built
+    # then and kept beside the claims.
+    extras = ctx.verified_extras(token)
+    known: LoadResult | None = extras.get(_BEARER_RESULT) if extras is not None else None
+    if known is not None:
+        return known
+    result = yield from _verified_bearer(token, ctx.client.config.client_id)
+    if result.user is not None or result.machine is not None:
+        extras = ctx.verified_extras(token)
+        if extras is not None:
+            extras[_BEARER_RESULT] = result
+    return result
+
+
+def _verified_bearer(token: str, client_id: str) -> WebFlow[LoadResult]:
     try:
         claims = yield VerifyBearer(token)
     except TokenValidationError as exc:
@@ -98,7 +117,7 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         return LoadResult(None)
     token = request.bearer_token
     if token is not None:
-        return (yield from _bearer_flow(token, ctx.client.config.client_id))
+        return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
     stored: StoredSession = yield from read_session(ctx, cookies)
     if not stored.present:
