@@ -28,6 +28,12 @@ class ClientContext:
     token_auth_method: str = field(default="client_secret_post", init=False)
     jwks: JWKSCache = field(init=False)
     verified: VerifiedTokenCache = field(init=False)
+    #: Called after a revocation made through this client succeeded, with ``("session",
+    #: session_id)`` or ``("user", user_id)`` (an async client awaits what they return):
+    #: the session managers built on the client end the local sessions too.
+    revocation_listeners: list[Callable[[str, str], object]] = field(
+        default_factory=list, init=False
+    )
 
     def __post_init__(self) -> None:
         self.jwks = JWKSCache(self.config.jwks_ttl, self.config.jwks_refetch_interval)

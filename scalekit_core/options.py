@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .errors import ConfigurationError
+
 __all__ = [
     "AuthorizationUrlOptions",
     "CodeAuthenticationOptions",
     "LogoutUrlOptions",
     "TokenValidationOptions",
+    "expected_audiences",
+    "expected_issuer",
 ]
 
 
@@ -57,13 +61,38 @@ class TokenValidationOptions:
     """Overrides and requirements for access-token validation.
 
     ``issuer`` defaults to the environment URL. The token's ``aud`` must name the client id
-    or one of the configured ``audiences``; ``audience`` replaces that set for this call.
+    or one of the configured ``audiences``; ``audience`` (one value or a list, as in the
+    official SDK) replaces that set for this call. A list ``issuer`` names the one issuer
+    expected (a list of several is refused: a token comes from one environment).
     ``required_*`` are whole-word checks; a missing one raises ``TokenValidationError``.
     """
 
-    issuer: str | None = None
-    audience: str | None = None
+    issuer: str | Sequence[str] | None = None
+    audience: str | Sequence[str] | None = None
     required_scopes: Sequence[str] = ()
     required_permissions: Sequence[str] = ()
     required_roles: Sequence[str] = ()
     organization_id: str | None = None
+
+
+def expected_issuer(options: TokenValidationOptions | None, default: str) -> str:
+    """The issuer to require: ``options.issuer`` (a string, or a one-item list) or ``default``."""
+    issuer = options.issuer if options is not None else None
+    if not issuer:
+        return default
+    if isinstance(issuer, str):
+        return issuer
+    issuers = [i for i in issuer if isinstance(i, str) and i]
+    if len(issuers) != 1:
+        raise ConfigurationError("TokenValidationOptions.issuer must name one issuer")
+    return issuers[0]
+
+
+def expected_audiences(
+    options: TokenValidationOptions | None, default: frozenset[str]
+) -> frozenset[str]:
+    """The accepted ``aud`` values: ``options.audience`` (one or a list) or ``default``."""
+    audience = options.audience if options is not None else None
+    if not audience:
+        return default
+    return frozenset((audience,) if isinstance(audience, str) else audience)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
@@ -11,7 +12,13 @@ from .claims import check_requirements, organization_of
 from .context import ClientContext
 from .errors import OAuthError, ScalekitError, TokenValidationError
 from .flows import Flow, HTTPRequest, HTTPResponse
-from .options import CodeAuthenticationOptions, TokenValidationOptions
+from .official_mapping import OfficialMapping
+from .options import (
+    CodeAuthenticationOptions,
+    TokenValidationOptions,
+    expected_audiences,
+    expected_issuer,
+)
 from .users import user_from_claims
 from .validation import (
     check_access_token_type,
@@ -26,16 +33,23 @@ __all__ = [
     "access_token_claims_flow",
     "authenticate_with_code_flow",
     "client_credentials_flow",
+    "client_token_flow",
     "id_token_claims_flow",
     "parse_token_response",
     "refresh_flow",
     "refreshed_claims_flow",
+    "token_claims_flow",
+    "with_audience",
 ]
 
 
 @dataclass(frozen=True, slots=True)
-class TokenResponse:
-    """What the token endpoint answered. Nothing is dropped (``raw`` keeps the rest)."""
+class TokenResponse(OfficialMapping):
+    """What the token endpoint answered. Nothing is dropped (``raw`` keeps the rest).
+
+    Also reads as the official SDK's ``refresh_access_token`` dict: ``result["access_token"]``,
+    ``result["refresh_token"]`` (plus ``id_token``, ``expires_in``, ``token_type``).
+    """
 
     access_token: str
     expires_in: int
@@ -45,13 +59,25 @@ class TokenResponse:
     scope: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def _official_items(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "id_token": self.id_token,
+            "expires_in": self.expires_in,
+            "token_type": self.token_type,
+        }
+
 
 @dataclass(frozen=True, slots=True)
-class AuthenticationResponse:
+class AuthenticationResponse(OfficialMapping):
     """The result of ``authenticate_with_code``, shaped as in the official SDK.
 
     ``user`` is a plain dict with the official camelCase keys (``id``, ``email``,
-    ``givenName``...), so it can be stored straight into a framework session.
+    ``givenName``...), so it can be stored straight into a framework session. The result
+    also reads as the official dict: ``result["user"]``, ``result["access_token"]``,
+    ``result["id_token"]``, ``result["refresh_token"]``, ``result["expires_in"]``,
+    ``result["organization_id"]``, ``result["connection_id"]``.
     """
 
     user: dict[str, Any]
@@ -63,6 +89,17 @@ class AuthenticationResponse:
     connection_id: str | None = None
     token_type: str = "Bearer"
     id_token_claims: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _official_items(self) -> dict[str, Any]:
+        return {
+            "user": self.user,
+            "id_token": self.id_token,
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "connection_id": self.connection_id,
+            "organization_id": self.organization_id,
+            "expires_in": self.expires_in,
+        }
 
 
 def _expires_in(value: object, access_token: str) -> int:
@@ -240,6 +277,71 @@ def client_credentials_flow(
     return (yield from _token_flow(ctx, grant))
 
 
+def client_token_flow(
+    ctx: ClientContext, client_id: str, client_secret: str, scopes: Sequence[str] | None = None
+) -> Flow[TokenResponse]:
+    """A client-credentials token for another client (e.g. an organization's machine client),
+    its credentials sent in the body as Scalekit takes them."""
+    if not client_id or not isinstance(client_id, str):
+        raise ScalekitError("client_id is required")
+    if not client_secret or not isinstance(client_secret, str):
+        raise ScalekitError("client_secret is required")
+    grant = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+    if scopes:
+        grant["scope"] = " ".join(scopes)
+    response = yield HTTPRequest.form(f"{ctx.config.env_url}/oauth/token", grant)
+    return parse_token_response(response)
+
+
+def with_audience(
+    options: TokenValidationOptions | None, audience: str | None
+) -> TokenValidationOptions | None:
+    """``options`` with the official SDK's separate ``audience=`` keyword folded in
+    (``options.audience`` wins when both are given, as in the official SDK)."""
+    if audience is None or (options is not None and options.audience):
+        return options
+    if options is None:
+        return TokenValidationOptions(audience=audience)
+    return replace(options, audience=audience)
+
+
+def token_claims_flow(
+    ctx: ClientContext, token: object, options: TokenValidationOptions | None = None
+) -> Flow[dict[str, Any]]:
+    """The claims of any valid JWT of this environment (access token, ID token...).
+
+    Signature, algorithm, exact issuer (``options.issuer`` or the environment URL) and times
+    are always checked, and so is the audience: ``aud`` must name ``options.audience`` when
+    given, else the client id or a configured audience. ``required_*`` as for access tokens.
+    """
+    config = ctx.config
+    issuer = expected_issuer(options, config.env_url)
+    audiences = expected_audiences(options, config.accepted_audiences)
+    claims = yield from verify_jwt_flow(
+        ctx.jwks,
+        config.env_url,
+        token,
+        issuer=issuer,
+        audience=audiences,
+        leeway=config.leeway,
+        now=ctx.clock(),
+        required=("iss",),
+    )
+    if options is not None:
+        check_requirements(
+            claims,
+            scopes=options.required_scopes,
+            permissions=options.required_permissions,
+            roles=options.required_roles,
+            organization_id=options.organization_id,
+        )
+    return claims
+
+
 def access_token_claims_flow(
     ctx: ClientContext, token: object, options: TokenValidationOptions | None = None
 ) -> Flow[dict[str, Any]]:
@@ -250,12 +352,8 @@ def access_token_claims_flow(
     JWTs that are not access tokens are refused (``reason`` ``not_access_token``).
     """
     config = ctx.config
-    issuer = config.env_url
-    audiences = config.accepted_audiences
-    if options is not None:
-        issuer = options.issuer or issuer
-        if options.audience:
-            audiences = frozenset((options.audience,))
+    issuer = expected_issuer(options, config.env_url)
+    audiences = expected_audiences(options, config.accepted_audiences)
     now = ctx.clock()
     if not isinstance(token, str):
         raise TokenValidationError("malformed", "the token is not a string")

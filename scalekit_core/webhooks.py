@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from .errors import WebhookVerificationError
 
-__all__ = ["verify_webhook_payload"]
+__all__ = ["verify_interceptor_payload", "verify_webhook_payload"]
 
 TOLERANCE_SECONDS = 300
 
@@ -29,11 +29,50 @@ def verify_webhook_payload(
     ``secret`` is the dashboard's ``whsec_<base64>`` value; header names are case-insensitive.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
-    webhook_id = lowered.get("webhook-id")
-    timestamp = lowered.get("webhook-timestamp")
-    signatures = lowered.get("webhook-signature")
+    return _verify(
+        secret,
+        lowered.get("webhook-id"),
+        lowered.get("webhook-timestamp"),
+        lowered.get("webhook-signature"),
+        body,
+        now,
+        tolerance,
+    )
+
+
+def verify_interceptor_payload(
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes | str,
+    *,
+    now: float | None = None,
+    tolerance: int = TOLERANCE_SECONDS,
+) -> bool:
+    """The same check for an interceptor call (Scalekit asking the app to allow a login or
+    sign-up): ``interceptor-id/-timestamp/-signature`` headers, or the ``webhook-*`` ones."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    return _verify(
+        secret,
+        lowered.get("interceptor-id") or lowered.get("webhook-id"),
+        lowered.get("interceptor-timestamp") or lowered.get("webhook-timestamp"),
+        lowered.get("interceptor-signature") or lowered.get("webhook-signature"),
+        body,
+        now,
+        tolerance,
+    )
+
+
+def _verify(
+    secret: str,
+    webhook_id: str | None,
+    timestamp: str | None,
+    signatures: str | None,
+    body: bytes | str,
+    now: float | None,
+    tolerance: int,
+) -> bool:
     if not webhook_id or not timestamp or not signatures:
-        raise WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature")
+        raise WebhookVerificationError("missing the id, timestamp or signature header")
     if not timestamp.isdigit():
         raise WebhookVerificationError("webhook-timestamp is not a unix time")
     current = time.time() if now is None else now

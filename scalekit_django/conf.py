@@ -144,6 +144,9 @@ def get_manager() -> SessionManager:
                     integration.session,
                     on_login=_sync_on_login(),
                 )
+                from .signals import send_webhook_event
+
+                manager.webhook_handlers.add("*", send_webhook_event)
                 _manager = manager
     return manager
 
@@ -165,6 +168,9 @@ def get_async_manager() -> AsyncSessionManager:
             integration.session,
             on_login=_async_on_login(),
         )
+        from .signals import asend_webhook_event
+
+        manager.webhook_handlers.add("*", asend_webhook_event)
         for stale in [other for other in _async_managers if other.is_closed()]:
             del _async_managers[stale]
         _async_managers[loop] = manager
@@ -186,6 +192,7 @@ def get_async_client() -> AsyncScalekitClient:
 
 
 async def _aclose(manager: AsyncSessionManager) -> None:
+    await manager.close_store()
     client = manager.client
     if isinstance(client, AsyncScalekitClient):
         await client.aclose()

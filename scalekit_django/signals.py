@@ -1,4 +1,5 @@
-"""Signals: ``scalekit_user_logged_in`` (sent), and Django's ``user_logged_out`` (received).
+"""Signals: ``scalekit_user_logged_in`` and ``scalekit_webhook_received`` (sent), and Django's
+``user_logged_out`` (received).
 
 ``scalekit_user_logged_in`` is sent by the callback view after a successful login. Receivers
 get ``request`` (the callback request), ``user`` (the Django user) and ``scalekit_user``
@@ -21,14 +22,70 @@ at Scalekit stays, and the next sign-in may not ask for credentials again.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.models import AnonymousUser
 from django.dispatch import Signal
 
-__all__ = ["SIGNED_OUT", "end_scalekit_session", "scalekit_user_logged_in"]
+from scalekit_core import WebhookEvent
+
+__all__ = [
+    "SIGNED_OUT",
+    "end_scalekit_session",
+    "on_event",
+    "scalekit_user_logged_in",
+    "scalekit_webhook_received",
+]
 
 scalekit_user_logged_in = Signal()
+
+#: Sent for every verified Scalekit webhook (after the built-in handling ended the sessions
+#: it names), with ``event`` (a ``WebhookEvent``). A receiver that raises makes the delivery
+#: answer 500, so Scalekit retries it.
+scalekit_webhook_received = Signal()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def on_event(*event_types: str) -> Callable[[F], F]:
+    """``@on_event("organization.created")``: ``handler(event)`` for those event types (a
+    ``scalekit_webhook_received`` receiver filtered by type; sync or async)."""
+    if not event_types:
+        raise ValueError("on_event needs one or more event type names")
+    wanted = frozenset(event_types)
+
+    def register(handler: F) -> F:
+        if iscoroutinefunction(handler):
+
+            async def areceiver(sender: Any, event: WebhookEvent, **kwargs: Any) -> None:
+                if event.type in wanted:
+                    await handler(event)
+
+            receiver: Callable[..., Any] = areceiver
+        else:
+
+            def receiver(sender: Any, event: WebhookEvent, **kwargs: Any) -> None:
+                if event.type in wanted:
+                    handler(event)
+
+        # Strongly held: the wrapper has no other reference.
+        scalekit_webhook_received.connect(receiver, weak=False, dispatch_uid=(handler, wanted))
+        return handler
+
+    return register
+
+
+def send_webhook_event(event: WebhookEvent) -> None:
+    """The blocking manager's ``"*"`` handler: the signal, errors raised (500, a retry)."""
+    scalekit_webhook_received.send(sender=WebhookEvent, event=event)
+
+
+async def asend_webhook_event(event: WebhookEvent) -> None:
+    """The async manager's ``"*"`` handler (sync and async receivers)."""
+    await scalekit_webhook_received.asend(sender=WebhookEvent, event=event)
+
 
 #: The request attribute that tells ``ScalekitMiddleware`` to end the session on the response.
 SIGNED_OUT = "_scalekit_signed_out"

@@ -12,13 +12,26 @@ from collections.abc import Awaitable, Callable
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
 from .conf import get_async_manager, get_manager
 from .http import to_django_response, web_request
 from .signals import scalekit_user_logged_in
 from .users import pop_login
 
-__all__ = ["ASYNC_TWINS", "acallback", "alogin", "alogout", "callback", "login", "logout"]
+__all__ = [
+    "ASYNC_TWINS",
+    "acallback",
+    "alogin",
+    "alogout",
+    "awebhooks",
+    "callback",
+    "login",
+    "logout",
+    "webhooks",
+]
 
 
 def _return_to(request: HttpRequest) -> str | None:
@@ -82,6 +95,21 @@ async def alogout(request: HttpRequest) -> HttpResponse:
     return to_django_response(await get_async_manager().logout(web_request(request)), request)
 
 
+@csrf_exempt  # Scalekit's deliveries are authenticated by their signature, not a CSRF token
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """``POST``: a Scalekit webhook delivery (``SCALEKIT_WEBHOOK_SECRET``; 404 without it).
+    Receivers of ``scalekit_webhook_received`` (or ``on_event``) get the verified event."""
+    body = request.read(MAX_WEBHOOK_BYTES + 1)  # bounded: the core answers 413 past it
+    return to_django_response(get_manager().handle_webhook(web_request(request), body), request)
+
+
+async def awebhooks(request: HttpRequest) -> HttpResponse:
+    """The async twin of :func:`webhooks`."""
+    body = request.read(MAX_WEBHOOK_BYTES + 1)
+    web = await get_async_manager().handle_webhook(web_request(request), body)
+    return to_django_response(web, request)
+
+
 #: The async twin of each view, which ``ScalekitMiddleware`` runs in its place under ASGI.
 ASYNC_TWINS: dict[Callable[[HttpRequest], HttpResponse], Callable[..., Awaitable[HttpResponse]]]
-ASYNC_TWINS = {login: alogin, callback: acallback, logout: alogout}
+ASYNC_TWINS = {login: alogin, callback: acallback, logout: alogout, webhooks: awebhooks}

@@ -32,6 +32,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ),
     )
     parser.add_argument(
+        "--webhook-url",
+        action="append",
+        dest="webhook_urls",
+        default=[],
+        metavar="URL",
+        help="deliver signed webhooks (session and user events) to URL; repeatable",
+    )
+    parser.add_argument(
+        "--webhook-secret",
+        metavar="WHSEC",
+        help="their signing secret (whsec_<base64>; generated and printed when omitted)",
+    )
+    parser.add_argument(
         "--enable-controls",
         action="store_true",
         help="serve the /_emulator/* test control endpoints",
@@ -63,8 +76,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"scalekit-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
         )
         return 1
+    secret = args.webhook_secret
+    for url in args.webhook_urls:
+        try:
+            secret = emulator.webhooks.register(url, secret).secret
+        except ValueError as exc:
+            server.stop()
+            print(f"scalekit-emulator: --webhook-url {url}: {exc}", file=sys.stderr)
+            return 2
     for name, value in emulator.env().items():
         print(f"{name}={value}")
+    if secret is not None and args.webhook_urls:
+        print(f"SCALEKIT_WEBHOOK_SECRET={secret}")
     sys.stdout.flush()
     try:
         while not stop.wait(0.5):

@@ -144,6 +144,26 @@ def reset(emu: Emulator, data: dict[str, Any]) -> Any:
     return None
 
 
+def register_webhook(emu: Emulator, data: dict[str, Any]) -> Any:
+    url, secret = data.get("url"), data.get("secret")
+    if not isinstance(url, str) or (secret is not None and not isinstance(secret, str)):
+        raise _BadControl("url (and optional secret) must be strings")
+    endpoint = emu.webhooks.register(url, secret)  # ValueError: a 400
+    return {"url": endpoint.url, "secret": endpoint.secret}
+
+
+def list_webhooks(emu: Emulator, data: dict[str, Any]) -> Any:
+    return {
+        "endpoints": [endpoint.url for endpoint in emu.webhooks.endpoints],
+        "deliveries": [delivery.summary() for delivery in emu.webhooks.deliveries()],
+    }
+
+
+def clear_webhooks(emu: Emulator, data: dict[str, Any]) -> Any:
+    emu.webhooks.clear()
+    return None
+
+
 routes = [
     Route("/_emulator/lifetimes", control(set_lifetimes), methods=["POST"]),
     Route("/_emulator/clock", control(set_clock), methods=["POST"]),
@@ -153,4 +173,7 @@ routes = [
     Route("/_emulator/faults/clear", control(clear_faults), methods=["POST"]),
     Route("/_emulator/calls", control(calls), methods=["GET"]),
     Route("/_emulator/reset", control(reset), methods=["POST"]),
+    Route("/_emulator/webhooks", control(register_webhook), methods=["POST"]),
+    Route("/_emulator/webhooks", control(list_webhooks), methods=["GET"]),
+    Route("/_emulator/webhooks/clear", control(clear_webhooks), methods=["POST"]),
 ]

@@ -19,11 +19,18 @@ logger = logging.getLogger("scalekit_emulator")
 
 
 def start_unless_configured(
-    environ: MutableMapping[str, str] | None = None, *, host: str = "127.0.0.1", port: int = 8765
+    environ: MutableMapping[str, str] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    webhook_url: str | None = None,
 ) -> EmulatorServer | None:
     """The running emulator when one was started, or ``None`` when Scalekit is configured.
 
-    Uses ``port`` when it is free, else any free port.
+    Uses ``port`` when it is free, else any free port. With ``webhook_url`` (the app's own
+    webhook endpoint, e.g. ``http://127.0.0.1:5000/auth/webhooks``) the emulator delivers its
+    session and user events there, signed with ``SCALEKIT_WEBHOOK_SECRET`` (generated and put
+    in the environment when unset), as a Scalekit environment configured with that endpoint.
     """
     env = os.environ if environ is None else environ
     if env.get("SCALEKIT_ENVIRONMENT_URL"):
@@ -33,6 +40,11 @@ def start_unless_configured(
     except OSError:
         server = EmulatorServer(host=host, port=0).start()
     env.update(server.emulator.env())
+    if webhook_url is not None:
+        endpoint = server.emulator.webhooks.register(
+            webhook_url, env.get("SCALEKIT_WEBHOOK_SECRET") or None
+        )
+        env["SCALEKIT_WEBHOOK_SECRET"] = endpoint.secret
     logger.warning(
         "SCALEKIT_ENVIRONMENT_URL is not set: using the bundled Scalekit emulator at %s "
         "(no account, no network). Sign in as alice@acme.test, bob@acme.test or carol@globex.test.",

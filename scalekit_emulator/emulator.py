@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from .access import default_member_role, user_in
 from .errors import OAuthError
 from .keys import KeyRing, SigningKey
 from .records import (
@@ -37,14 +38,15 @@ from .records import (
     TokenResponse,
     User,
 )
-from .seed import DEFAULT_NEW_USER_ROLES, DEFAULT_ORGANIZATION_ID
-from .state import EmulatorState, write_json_atomically
+from .seed import DEFAULT_ORGANIZATION_ID
+from .state import EmulatorState, membership_key, write_json_atomically
 from .tokens import (
     access_token_claims,
     client_credentials_claims,
     id_token_claims,
     idp_initiated_claims,
 )
+from .webhooks import WebhookDeliveries
 
 DEFAULT_ISSUER = "http://127.0.0.1:8765"
 REFRESH_GRACE_SECONDS = 30
@@ -145,6 +147,8 @@ class Emulator:
             self.state, keys = EmulatorState.seeded(time.time()), [SigningKey.generate()]
         self._initial_keys = list(keys)
         self.keys = KeyRing(keys)
+        #: Outgoing webhooks: ``emulator.webhooks.register(url, secret)``.
+        self.webhooks = WebhookDeliveries(self.now)
 
     # --- clock, configuration, persistence -------------------------------------------------
 
@@ -334,6 +338,7 @@ class Emulator:
             self._clock_offset = 0.0
             self.keys = KeyRing(self._initial_keys)
             self.state = EmulatorState.seeded(time.time())
+            self.webhooks.clear()
 
     # --- sign-in ------------------------------------------------------------------------------
 
@@ -352,8 +357,10 @@ class Emulator:
             conns = self.state.connections
             if connection_id:
                 conn = conns.get(connection_id)
-                if conn is None:
+                if conn is None or not conn.organization_id:
                     raise OAuthError("invalid_request", "unknown connection_id")
+                if not conn.enabled:
+                    raise OAuthError("invalid_request", "the connection is disabled")
                 return LoginTarget(conn.organization_id, conn.id)
             if organization_id:
                 if organization_id not in self.state.organizations:
@@ -362,13 +369,21 @@ class Emulator:
             if domain_hint:
                 hint = domain_hint.strip().lower().rsplit("@", 1)[-1]
                 for conn in conns.values():
-                    if hint in conn.domains:
+                    if conn.enabled and conn.organization_id and hint in conn.domains:
                         return LoginTarget(conn.organization_id, conn.id)
+                for domain in self.state.domains.values():  # a verified domain of an org
+                    if domain.domain == hint and domain.verification_status == "VERIFIED":
+                        org = domain.organization_id
+                        return LoginTarget(org, self._connection_of(org))
             return None
 
     def _connection_of(self, organization_id: str) -> str:
         conn = next(
-            (c for c in self.state.connections.values() if c.organization_id == organization_id),
+            (
+                c
+                for c in self.state.connections.values()
+                if c.organization_id == organization_id and c.enabled
+            ),
             None,
         )
         # Organizations created at runtime get a synthetic connection id.
@@ -389,7 +404,9 @@ class Emulator:
                     email=email,
                     name=name or local,
                     organization_id=organization_id or DEFAULT_ORGANIZATION_ID,
-                    roles=DEFAULT_NEW_USER_ROLES,
+                    roles=(
+                        default_member_role(self.state, organization_id or DEFAULT_ORGANIZATION_ID),
+                    ),
                     permissions=(),
                     external_id=None,
                     metadata={},
@@ -582,6 +599,7 @@ class Emulator:
         user = self.state.users.get(user_id)
         if user is None:
             raise OAuthError("invalid_grant", "the user no longer exists")
+        user = user_in(self.state, user, organization_id)  # roles and permissions in that org
         now = self.now()
         lt = self.lifetimes
         key = self.keys.current
@@ -701,6 +719,7 @@ class Emulator:
                     self.state.sessions[sid] = dataclasses.replace(
                         session, status="logout", logout_at=now, updated_at=now
                     )
+                    self._session_event("user.logout", session)
             for key in [k for k, v in self.state.sso_logins.items() if v.session_id in session_ids]:
                 del self.state.sso_logins[key]
 
@@ -715,7 +734,71 @@ class Emulator:
                     session, status="revoked", revoked_at=now, updated_at=now
                 )
                 self.state.sessions[session_id] = session
+                self._session_event("session.revoked", session)
             return session
+
+    def _session_event(self, event_type: str, session: SessionRecord) -> None:
+        self.webhooks.emit(
+            event_type,
+            {
+                "session_id": session.session_id,
+                "user_id": session.user_id,
+                "organization_id": session.organization_id,
+            },
+            organization_id=session.organization_id,
+            object_name="Session",
+        )
+
+    def delete_user(self, user_id: str) -> User | None:
+        """Delete a user and their memberships (``user.deleted``); ``None`` when there is none."""
+        with self._lock:
+            user = self.state.users.pop(user_id, None)
+            if user is not None:
+                for key in [k for k, m in self.state.memberships.items() if m.user_id == user_id]:
+                    del self.state.memberships[key]
+                self.webhooks.emit(
+                    "user.deleted",
+                    {"user_id": user.id, "user": {"id": user.id, "email": user.email}},
+                    organization_id=user.organization_id,
+                    object_name="User",
+                )
+            return user
+
+    def remove_membership(self, user_id: str, organization_id: str) -> bool:
+        """End ``user_id``'s membership of ``organization_id``
+        (``user.organization_membership_deleted``). ``False`` when the user is not a member;
+        ``ValueError`` for the user's only membership (delete the user instead). When it was
+        the user's own organization, their oldest other membership takes its place."""
+        with self._lock:
+            user = self.state.users.get(user_id)
+            if user is None:
+                return False
+            key = membership_key(organization_id, user_id)
+            if user.organization_id != organization_id:
+                if self.state.memberships.pop(key, None) is None:
+                    return False
+            else:
+                others = [m for m in self.state.memberships.values() if m.user_id == user_id]
+                if not others:
+                    raise ValueError(
+                        "this is the user's only membership: delete the user to remove it"
+                    )
+                promoted = min(others, key=lambda m: (m.create_time, m.organization_id))
+                del self.state.memberships[membership_key(promoted.organization_id, user_id)]
+                self.state.users[user_id] = dataclasses.replace(
+                    user, organization_id=promoted.organization_id, roles=promoted.roles
+                )
+            self.webhooks.emit(
+                "user.organization_membership_deleted",
+                {
+                    "user_id": user.id,
+                    "organization_id": organization_id,
+                    "user": {"id": user.id, "email": user.email},
+                },
+                organization_id=organization_id,
+                object_name="OrgMembership",
+            )
+            return True
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         """A session record as the management API shows it."""

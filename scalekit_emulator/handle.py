@@ -95,6 +95,25 @@ class EmulatorHandle:
     def reset(self) -> None:
         self.emulator.reset()
 
+    # --- webhooks and the user events that send them ---
+
+    def register_webhook(self, url: str, secret: str | None = None) -> str:
+        """Deliver the emulator's events to ``url``; the signing secret."""
+        return self.emulator.webhooks.register(url, secret).secret
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Wait until every delivery (retries included) is done."""
+        return self.emulator.webhooks.wait_idle(timeout)
+
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        return [delivery.summary() for delivery in self.emulator.webhooks.deliveries()]
+
+    def delete_user(self, user_id: str) -> bool:
+        return self.emulator.delete_user(user_id) is not None
+
+    def remove_membership(self, user_id: str, organization_id: str) -> bool:
+        return self.emulator.remove_membership(user_id, organization_id)
+
     # --- acting as the browser, or skipping it ---
 
     def sign_in(
@@ -137,6 +156,39 @@ class EmulatorHandle:
     ) -> dict[str, Any]:
         """A token-endpoint response for `email` (with a real session record), no login."""
         return self.emulator.issue_tokens(email, scopes)
+
+    def mail(self, to: str | None = None) -> list[dict[str, Any]]:
+        """The emails the emulator "sent" (passwordless codes and links), newest first."""
+        with self.emulator.lock:
+            messages = [
+                {k: v for k, v in m.items() if k != "sent_at_epoch"}
+                for m in self.emulator.state.mail.values()
+                if to is None or m["to"].lower() == to.lower()
+            ]
+        return messages[::-1]
+
+    def add_webauthn_credential(
+        self, user_id: str, display_name: str = "Passkey"
+    ) -> dict[str, Any]:
+        """A registered passkey of ``user_id`` (registering needs a browser authenticator)."""
+        from .auth_api import add_webauthn_credential
+
+        return add_webauthn_credential(self.emulator, user_id, display_name)
+
+    def grant_consent(self, client_id: str, external_user_id: str, scopes: list[str]) -> str:
+        """Record a user's consent to a resource's client (a consent screen's outcome)."""
+        from .clients_api import grant_consent
+
+        return grant_consent(self.emulator, client_id, external_user_id, scopes)
+
+    def record_event(
+        self, event_type: str, data: dict[str, Any], organization_id: str = ""
+    ) -> dict[str, Any]:
+        """Append an event to the environment's event log (``client.events``)."""
+        from .events_api import record_event
+
+        with self.emulator.lock:
+            return record_event(self.emulator, event_type, data, organization_id=organization_id)
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         """The session record as `GET /api/v1/sessions/{id}` shows it (None if unknown)."""

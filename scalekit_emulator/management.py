@@ -14,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .access import check_roles_exist, check_room_for_user, default_member_role
 from .emulator import Emulator
 from .errors import ApiError, invalid_argument, not_found
 from .records import Organization, User
 from .shapes import organization_json, parse_rfc3339, rfc3339, session_json, user_json
+from .state import membership_key
 
 Handler = Callable[[Request, Emulator], Awaitable[Any]]
 T = TypeVar("T")
@@ -216,13 +218,26 @@ async def delete_organization(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
         del emu.state.organizations[org.id]
-        for table in (emu.state.connections, emu.state.users):
+        state = emu.state
+        tables: tuple[dict[str, Any], ...] = (
+            state.connections, state.users, state.domains, state.directories,
+            state.roles, state.memberships,
+        )  # fmt: skip
+        for table in tables:
             for key in [k for k, v in table.items() if v.organization_id == org.id]:
                 del table[key]
+        directories = set(state.directories)
+        for dir_table in (state.directory_users, state.directory_groups):
+            for key in [k for k, v in dir_table.items() if v.directory_id not in directories]:
+                del dir_table[key]
     return {}
 
 
 async def generate_portal_link(request: Request, emu: Emulator) -> Any:
+    features = request.query_params.getlist("features")
+    unknown = [f for f in features if f not in ("sso", "dir_sync")]
+    if unknown:
+        raise invalid_argument(f"unknown portal feature {unknown[0]!r}")
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
         link_id = "lnk_" + secrets.token_hex(8)
@@ -247,7 +262,13 @@ def _user(emu: Emulator, user_id: str) -> User:
 
 
 def _sorted_users(emu: Emulator, org_id: str | None = None) -> list[User]:
-    users = [u for u in emu.state.users.values() if org_id is None or u.organization_id == org_id]
+    users = [
+        u
+        for u in emu.state.users.values()
+        if org_id is None
+        or u.organization_id == org_id
+        or membership_key(org_id, u.id) in emu.state.memberships
+    ]
     return sorted(users, key=lambda u: (u.create_time, u.id))
 
 
@@ -265,14 +286,13 @@ def _profile_name(data: dict[str, Any], fallback: str) -> str:
 
 async def list_users(request: Request, emu: Emulator) -> Any:
     with emu.lock:
-        users = _sorted_users(emu)
-    page, meta = _paginate(request, users)
-    return {"users": [user_json(u) for u in page], **meta}
+        page, meta = _paginate(request, _sorted_users(emu))
+        return {"users": [user_json(u, emu.state) for u in page], **meta}
 
 
 async def get_user(request: Request, emu: Emulator) -> Any:
     with emu.lock:
-        return {"user": user_json(_user(emu, request.path_params["user_id"]))}
+        return {"user": user_json(_user(emu, request.path_params["user_id"]), emu.state)}
 
 
 async def update_user(request: Request, emu: Emulator) -> Any:
@@ -287,28 +307,27 @@ async def update_user(request: Request, emu: Emulator) -> Any:
             changes["metadata"] = metadata
         user = dataclasses.replace(user, **changes, update_time=emu.now())
         emu.state.users[user.id] = user
-    return {"user": user_json(user)}
+        return {"user": user_json(user, emu.state)}
 
 
 async def delete_user(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         user = _user(emu, request.path_params["user_id"])
-        del emu.state.users[user.id]
+        emu.delete_user(user.id)  # sends user.deleted
     return {}
 
 
 async def list_organization_users(request: Request, emu: Emulator) -> Any:
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
-        users = _sorted_users(emu, org.id)
-    page, meta = _paginate(request, users)
-    return {"users": [user_json(u) for u in page], **meta}
+        page, meta = _paginate(request, _sorted_users(emu, org.id))
+        return {"users": [user_json(u, emu.state) for u in page], **meta}
 
 
-def _roles(data: dict[str, Any]) -> tuple[str, ...]:
+def _roles(data: dict[str, Any], default: str = "member") -> tuple[str, ...]:
     membership = data.get("membership")
     if not isinstance(membership, dict) or membership.get("roles") is None:
-        return ("member",)
+        return (default,)
     roles = membership["roles"]
     names: list[str] = []
     if isinstance(roles, list):
@@ -328,6 +347,9 @@ async def create_organization_user(request: Request, emu: Emulator) -> Any:
         raise invalid_argument("email is required")
     with emu.lock:
         org = _org(emu, request.path_params["org_id"])
+        roles = _roles(data, default_member_role(emu.state, org.id))
+        check_roles_exist(emu.state, org.id, roles)
+        check_room_for_user(emu.state, org.id)
         if emu.state.user_by_email(email) is not None:
             raise ApiError(6, f"user with email {email} already exists", "USER_ALREADY_EXISTS")
         try:
@@ -337,12 +359,12 @@ async def create_organization_user(request: Request, emu: Emulator) -> Any:
         user = dataclasses.replace(
             user,
             name=_profile_name(data, user.name),
-            roles=_roles(data),
+            roles=roles,
             external_id=_string(data, "external_id") or None,
             metadata=_metadata(data) or {},
         )
         emu.state.users[user.id] = user
-    return {"user": user_json(user)}
+        return {"user": user_json(user, emu.state)}
 
 
 # --- sessions ---------------------------------------------------------------------------------

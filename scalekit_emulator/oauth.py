@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .clients_api import machine_token
 from .emulator import Emulator, LoginTarget, parse_device
 from .errors import OAuthError
 from .http_util import (
@@ -183,6 +184,13 @@ async def token(request: Request) -> Response:
         if basic is not None:
             client_id, client_secret = basic
     try:
+        machine = (
+            machine_token(emu, client_id, client_secret, form.get("scope"))
+            if grant_type == "client_credentials"
+            else None
+        )
+        if machine is not None:  # an organization's or a resource's machine client
+            return json_response(machine.as_json(), 200, **{"Cache-Control": "no-store"})
         emu.authenticate_client(client_id, client_secret)
         if grant_type == "authorization_code":
             code = form.get("code")

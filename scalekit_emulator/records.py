@@ -25,18 +25,120 @@ class Organization:
     metadata: dict[str, str]
     create_time: float
     update_time: float
+    features: dict[str, bool] = field(default_factory=lambda: {"sso": True, "dir_sync": True})
+    session_policy: dict[str, Any] = field(default_factory=dict)  # empty: APPLICATION
+    max_allowed_users: int | None = None
+    default_member_role: str | None = None  # None: the environment's default member role
 
 
 @dataclass(frozen=True)
 class Connection:
+    """An SSO connection; ``organization_id`` is ``""`` for an environment connection."""
+
     id: str
     organization_id: str
     provider: str
     domains: tuple[str, ...]
+    type: str = "OIDC"
+    enabled: bool = True
+    status: str = "COMPLETED"
+    key_id: str | None = None
+    provider_key: str | None = None
+    is_app: bool = False
+    create_time: float = 0.0
+    update_time: float = 0.0
+    settings: dict[str, Any] = field(default_factory=dict)  # ui_button_title, *_config …
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    organization_id: str
+    domain: str
+    domain_type: str  # ORGANIZATION_DOMAIN or ALLOWED_EMAIL_DOMAIN
+    verification_status: str  # PENDING or VERIFIED
+    create_time: float
+    update_time: float
+
+
+@dataclass(frozen=True)
+class Directory:
+    id: str
+    organization_id: str
+    name: str
+    directory_type: str
+    directory_provider: str
+    enabled: bool
+    create_time: float
+    last_synced_at: float | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryGroup:
+    id: str
+    directory_id: str
+    display_name: str
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    id: str
+    directory_id: str
+    email: str
+    given_name: str
+    family_name: str
+    groups: tuple[str, ...]  # DirectoryGroup ids
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role of the environment (``organization_id=""``) or of one organization."""
+
+    name: str
+    organization_id: str
+    display_name: str
+    description: str
+    extends: str | None
+    permissions: tuple[str, ...]
+    id: str
+    default_creator: bool = False
+    default_member: bool = False
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    description: str
+    id: str
+    create_time: float
+    update_time: float
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A user's membership of an organization other than their own (``User.organization_id``)."""
+
+    organization_id: str
+    user_id: str
+    roles: tuple[str, ...]
+    metadata: dict[str, str]
+    status: str  # ACTIVE or PENDING_INVITE
+    create_time: float
+    inviter_email: str | None = None
+    resent_count: int = 0
+    resent_at: float | None = None
 
 
 @dataclass(frozen=True)
 class User:
+    """A user and their own organization's membership (``roles``).
+
+    ``permissions`` is empty for users whose permissions come from their roles (the seeded
+    ones and every user created since); a non-empty value replaces them (a test hook).
+    """
+
     id: str
     email: str
     name: str

@@ -113,6 +113,7 @@ class EmulatorServer:
             thread.join(timeout=5)
         if sock is not None:
             sock.close()
+        self.emulator.webhooks.stop()
         self.emulator.save()
 
     def __enter__(self) -> EmulatorServer:

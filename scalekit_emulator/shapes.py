@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from .access import memberships
 from .records import Organization, SessionRecord, User
+from .state import EmulatorState
 
 ENVIRONMENT_ID = "env_emulator"
 
@@ -37,11 +39,17 @@ def organization_json(org: Organization) -> dict[str, Any]:
         "metadata": dict(org.metadata),
         "create_time": rfc3339(org.create_time),
         "update_time": rfc3339(org.update_time),
-        "settings": {"features": [{"name": "sso", "enabled": True}]},
+        "settings": {
+            "features": [{"name": k, "enabled": v} for k, v in sorted(org.features.items())]
+        },
     }
 
 
-def user_json(user: User) -> dict[str, Any]:
+def role_ref(name: str) -> dict[str, str]:
+    return {"name": name, "display_name": name.replace("_", " ").title()}
+
+
+def user_json(user: User, state: EmulatorState) -> dict[str, Any]:
     return {
         "id": user.id,
         "environment_id": ENVIRONMENT_ID,
@@ -52,11 +60,13 @@ def user_json(user: User) -> dict[str, Any]:
         "metadata": dict(user.metadata),
         "memberships": [
             {
-                "organization_id": user.organization_id,
-                "membership_status": "ACTIVE",
-                "roles": [{"name": r, "display_name": r.title()} for r in user.roles],
-                "permissions": list(user.permissions),
+                "organization_id": m.organization_id,
+                "membership_status": m.status,
+                "roles": [role_ref(r) for r in m.roles],
+                "permissions": list(m.permissions),
+                "metadata": m.metadata,
             }
+            for m in memberships(state, user)
         ],
         "user_profile": {
             "id": user.id,

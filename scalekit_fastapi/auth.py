@@ -30,6 +30,7 @@ from scalekit_core.web import (
     WebResponse,
     settings_from_mapping,
 )
+from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
 from .middleware import ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
@@ -151,6 +152,10 @@ class ScalekitAuth:
         self.router = APIRouter(tags=["auth"])
         self._add_api_routes(self.router)
         self._routes_to_move: tuple[list[Any], list[Any]] | None = None
+        #: ``@auth.on_event("organization.created")``: a handler (sync or async) of Scalekit
+        #: webhook events, delivered to ``POST /auth/webhooks`` once
+        #: ``SCALEKIT_WEBHOOK_SECRET`` is set.
+        self.on_event = self.manager.webhook_handlers.on_event
 
     @classmethod
     def from_env(
@@ -231,7 +236,9 @@ class ScalekitAuth:
             await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the ``AsyncScalekitClient`` (call it from your own lifespan if you have one)."""
+        """Close the ``AsyncScalekitClient`` and this loop's Redis connections, if any (call it
+        from your own lifespan if you have one)."""
+        await self.manager.close_store()
         await self.client.aclose()
 
     # --- the current user and guards ---
@@ -306,12 +313,15 @@ class ScalekitAuth:
 
     def _route_table(self) -> list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]]:
         session = self.settings.session
-        return [
+        table: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
             (session.login_path, self._login, ["GET"]),
             (session.callback_path, self._callback, ["GET"]),
             # GET reaches the core too, which answers 405 with ``Allow: POST``.
             (session.logout_path, self._logout, ["GET", "POST"]),
         ]
+        if session.webhook_secret is not None:  # SCALEKIT_WEBHOOK_SECRET turns it on
+            table.append((session.webhook_path, self._webhook, ["POST"]))
+        return table
 
     async def _login(self, request: Request) -> Response:
         return await self.render(request, await self.manager.start_login(web_request(request)))
@@ -321,6 +331,14 @@ class ScalekitAuth:
 
     async def _logout(self, request: Request) -> Response:
         return await self.render(request, await self.manager.logout(web_request(request)))
+
+    async def _webhook(self, request: Request) -> Response:
+        body = b""
+        async for chunk in request.stream():  # bounded: the core answers 413 past the limit
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BYTES:
+                break
+        return to_response(await self.manager.handle_webhook(web_request(request), body))
 
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
         api = isinstance(exc, AuthenticationRequired) and exc.api

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, current_app, g, has_app_context, request
 from flask.typing import ResponseReturnValue
 
-from scalekit_core import ConfigurationError, ScalekitClient
+from scalekit_core import ConfigurationError, ScalekitClient, WebhookHandlers
 from scalekit_core.web import (
     LoadResult,
     OnLogin,
@@ -19,6 +19,7 @@ from scalekit_core.web import (
     WebResponse,
     settings_from_mapping,
 )
+from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
 from .conversion import apply_cookies, apply_load_cookies, to_flask_response, web_request
 
@@ -70,6 +71,10 @@ class Scalekit:
     ``PermissionDenied`` to refuse). ``error_handler(web_response)`` renders branded error
     pages. ``client_options`` go to ``ScalekitClient`` (e.g. ``clock``), ``session_options``
     to ``SessionSettings`` (e.g. ``store=MemorySessionStore()``).
+
+    ``SCALEKIT_WEBHOOK_SECRET`` mounts ``POST /auth/webhooks`` (``SCALEKIT_WEBHOOK_PATH``):
+    Scalekit's logout, revocation and deprovisioning events end the sessions they name, and
+    ``@scalekit.on_event("organization.created")`` functions receive the ``WebhookEvent``.
     """
 
     def __init__(
@@ -85,6 +90,9 @@ class Scalekit:
         self.error_handler = error_handler
         self.client_options = dict(client_options or {})
         self.session_options = dict(session_options or {})
+        #: Handlers of Scalekit webhook events: ``@scalekit.on_event("organization.created")``.
+        self.webhook_handlers = WebhookHandlers()
+        self.on_event = self.webhook_handlers.on_event
         self._app: Flask | None = None
         if app is not None:
             self.init_app(app)
@@ -102,6 +110,7 @@ class Scalekit:
         client = ScalekitClient.from_config(settings.client, **self.client_options)
         weakref.finalize(app, client.close)
         manager = SessionManager(client, settings.session, on_login=self.on_login)
+        manager.webhook_handlers = self.webhook_handlers
         app.extensions[EXTENSION_KEY] = ScalekitState(self, client, manager)
         app.register_blueprint(self._blueprint(settings.session))
         app.before_request(_load_user)
@@ -114,6 +123,8 @@ class Scalekit:
         blueprint.add_url_rule(settings.callback_path, "callback", _callback, methods=["GET"])
         # GET reaches the core too, which answers 405 with its own page.
         blueprint.add_url_rule(settings.logout_path, "logout", _logout, methods=["GET", "POST"])
+        if settings.webhook_secret is not None:  # SCALEKIT_WEBHOOK_SECRET turns it on
+            blueprint.add_url_rule(settings.webhook_path, "webhooks", _webhook, methods=["POST"])
         return blueprint
 
     # --- per-app state, for the app of the current context ---
@@ -212,3 +223,8 @@ def _callback() -> Response:
 
 def _logout() -> Response:
     return render(current_state().manager.logout(web_request()))
+
+
+def _webhook() -> Response:
+    body = request.stream.read(MAX_WEBHOOK_BYTES + 1)  # bounded: the core answers 413 past it
+    return render(current_state().manager.handle_webhook(web_request(), body))

@@ -27,12 +27,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sample_apps.django_app.settings")
     from django.core.management import execute_from_command_line
 
+    from sample_apps.django_app import app_base_url
     from scalekit_emulator import start_unless_configured
 
     emulator = None
     if sys.argv[1:2] == ["runserver"]:
         # The autoreloader's child inherits the emulator's values and so starts none of its own.
-        emulator = start_unless_configured()
+        emulator = start_unless_configured(webhook_url=app_base_url() + "/auth/webhooks")
     elif not os.environ.get("SCALEKIT_ENVIRONMENT_URL"):
         for name, value in OFFLINE_PLACEHOLDERS.items():
             os.environ.setdefault(name, value)

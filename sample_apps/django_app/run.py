@@ -33,12 +33,13 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from sample_apps.django_app import app_base_url
     from scalekit_core.logging import install_redacting_filter
     from scalekit_emulator import start_unless_configured
 
     # Before Django reads the settings: they take the emulator's SCALEKIT_* values from the
     # environment this call fills in.
-    emulator = start_unless_configured()
+    emulator = start_unless_configured(webhook_url=app_base_url() + "/auth/webhooks")
     # uvicorn re-raises the signal that stopped it once it has shut down: as KeyboardInterrupt
     # (SIGINT, and SIGTERM through this handler) it ends in the `except` below, not a traceback.
     signal.signal(signal.SIGTERM, _stop)

@@ -18,15 +18,13 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sample_apps.django_app import app_base_url
+
 log = logging.getLogger("sample_apps.django_app")
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 PORT = int(os.environ.get("PORT", "8001"))
-APP_BASE_URL = (
-    os.environ.get("APP_BASE_URL")
-    or os.environ.get("SCALEKIT_APP_BASE_URL")
-    or f"http://127.0.0.1:{PORT}"
-).rstrip("/")
+APP_BASE_URL = app_base_url()
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY and not os.environ.get("SCALEKIT_COOKIE_SECRET"):
@@ -98,6 +96,7 @@ SCALEKIT_CLIENT_ID = os.environ.get("SCALEKIT_CLIENT_ID", "")
 SCALEKIT_CLIENT_SECRET = os.environ.get("SCALEKIT_CLIENT_SECRET", "")
 SCALEKIT_COOKIE_SECRET = os.environ.get("SCALEKIT_COOKIE_SECRET", "")  # else SECRET_KEY
 SCALEKIT_APP_BASE_URL = APP_BASE_URL
+SCALEKIT_WEBHOOK_SECRET = os.environ.get("SCALEKIT_WEBHOOK_SECRET", "")  # unset: no webhooks
 SCALEKIT_REDIS_URL = os.environ.get("SCALEKIT_REDIS_URL", "")  # unset: sessions in cookies
 SCALEKIT_REDIS_PREFIX = os.environ.get("SCALEKIT_REDIS_PREFIX", "")
 SCALEKIT_REDIS_MAX_CONNECTIONS = os.environ.get("SCALEKIT_REDIS_MAX_CONNECTIONS", "")

@@ -62,12 +62,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
-        page = get_client().session.get_user_sessions(user_id=user.id, page_size=50)
+        sessions_api = get_client().session
+        page = sessions_api.get_user_sessions(
+            user_id=user.id,
+            page_size=50,
+            filter=sessions_api.create_session_filter(status=["ACTIVE"]),
+        )
         listed = list(page.sessions)
     except (ScalekitError, ValueError) as exc:
         log.warning("sessions unavailable: %s", type(exc).__name__)
         listed = None
-    return render(request, "django_app/sessions.html", {"user": user, "sessions": listed})
+    webhooks = get_manager().settings.webhook_secret is not None
+    context = {"user": user, "sessions": listed, "webhooks": webhooks}
+    return render(request, "django_app/sessions.html", context)
 
 
 @require_POST  # CsrfViewMiddleware checks the token and origin
@@ -87,9 +94,8 @@ def revoke(request: HttpRequest, session_id: str) -> HttpResponse:
             status=403,
         )
     try:
+        # Through the app's client: the app's own session of it ends at once too.
         client.session.revoke_session(session_id=session_id)
-        # With a server-side store (Redis) its local session ends now, not at its next refresh.
-        get_manager().end_scalekit_session(session_id)
     except ScalekitError as exc:
         log.warning("revoke failed: %s", type(exc).__name__)
         return render(
@@ -107,7 +113,6 @@ def revoke_all(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
         get_client().session.revoke_all_user_sessions(user_id=user.id)
-        get_manager().end_user_sessions(user.id)
     except ScalekitError as exc:
         log.warning("revoke-all failed: %s", type(exc).__name__)
         return render(

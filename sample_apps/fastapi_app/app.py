@@ -39,7 +39,10 @@ def start_emulator(env: dict[str, str]) -> "EmulatorServer | None":
     # Imported here: an app configured for a real Scalekit environment needs no emulator.
     from scalekit_emulator import start_unless_configured
 
-    return start_unless_configured(env)
+    # The emulator delivers its webhooks to this app, as a Scalekit environment would once
+    # the endpoint is registered in its dashboard.
+    webhook_url = env["SCALEKIT_APP_BASE_URL"].rstrip("/") + "/auth/webhooks"
+    return start_unless_configured(env, webhook_url=webhook_url)
 
 
 def settings_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -116,9 +119,9 @@ def listing(items: Mapping[str, object]) -> str:
 
 
 def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
-    env = dict(os.environ if environ is None else environ)
+    env = settings_environ(environ)
     emulator = start_emulator(env)
-    auth = ScalekitAuth.from_env(settings_environ(env), render_error=error_page)
+    auth = ScalekitAuth.from_env(env, render_error=error_page)
     scalekit = auth.client
     # /docs with Swagger UI served from the fastapi-offline package, not a CDN: no network.
     app = FastAPIOffline(title="Scalekit FastAPI sample", lifespan=auth.lifespan)
@@ -193,7 +196,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
     @app.get("/sessions", response_class=HTMLResponse)
     async def sessions(user: CurrentUser) -> HTMLResponse:
         try:
-            found = await scalekit.session.get_user_sessions(user_id=user.id, page_size=50)
+            found = await scalekit.session.get_user_sessions(
+                user_id=user.id,
+                page_size=50,
+                filter=scalekit.session.create_session_filter(status=["ACTIVE"]),
+            )
         except ScalekitError as exc:
             log.info("sessions unavailable: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Your sessions are unavailable right now.</p>")
@@ -217,6 +224,15 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             f"<th></th></tr>{''.join(rows)}</table>"
             '<form method="post" action="/sessions/revoke-all">'
             '<button type="submit">Sign out everywhere</button></form>'
+            '<p class="how">Revoke and "Sign out everywhere" end that browser\'s session on its '
+            "very next request: this app records each ending itself. "
+            + (
+                "Scalekit's webhooks (POST /auth/webhooks) report the sessions ended anywhere "
+                "else (its dashboard, its API, a deprovisioned user).</p>"
+                if auth.settings.session.webhook_secret
+                else "Webhooks are off (no SCALEKIT_WEBHOOK_SECRET): sessions ended outside "
+                "this app last until their next token refresh.</p>"
+            )
         )
         return page("Your sessions", user, body)
 
@@ -225,7 +241,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
         same_origin_only(request)
         try:
             await scalekit.session.revoke_all_user_sessions(user_id=user.id)
-            await auth.manager.end_user_sessions(user.id)
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return page("Your sessions", user, "<p>Could not sign out everywhere.</p>", 503)
@@ -238,10 +253,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> FastAPI:
             session = await scalekit.session.get_session(session_id=session_id)
             if session.user_id != user.id:
                 raise PermissionDenied("forbidden", "You can only revoke your own sessions.")
+            # Through the app's client: the app's own session of it ends at once too.
             await scalekit.session.revoke_session(session_id=session_id)
-            # With a server-side store (Redis) its local session ends now, not at its next
-            # refresh.
-            await auth.manager.end_scalekit_session(session_id)
         except PermissionDenied:
             raise
         except ScalekitError as exc:

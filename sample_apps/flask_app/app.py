@@ -100,7 +100,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     if not overrides.get("SCALEKIT_ENVIRONMENT_URL"):
         # Offline by default: the bundled emulator, unless a real environment is configured.
-        app.extensions["scalekit_emulator_server"] = start_unless_configured()
+        # It delivers its webhooks to this app, as a Scalekit environment would once the
+        # endpoint is registered in its dashboard.
+        base_url = _base_url(overrides, int(os.environ.get("PORT", "5000")))
+        app.extensions["scalekit_emulator_server"] = start_unless_configured(
+            webhook_url=base_url.rstrip("/") + "/auth/webhooks"
+        )
     app.config.update(_settings(overrides))
     scalekit.init_app(app)
     app.add_template_filter(_when, "when")
@@ -124,12 +129,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @login_required
     def sessions() -> str:
         listed = None
+        sessions_api = scalekit.client.session
         try:
-            page = scalekit.client.session.get_user_sessions(user_id=current_user.id, page_size=50)
+            page = sessions_api.get_user_sessions(
+                user_id=current_user.id,
+                page_size=50,
+                filter=sessions_api.create_session_filter(status=["ACTIVE"]),
+            )
             listed = page.sessions
         except ScalekitError as exc:
             log.warning("sessions unavailable: %s", type(exc).__name__)
-        return render_template("sessions.html", sessions=listed, user=current_user)
+        webhooks = scalekit.settings.webhook_secret is not None
+        return render_template(
+            "sessions.html", sessions=listed, user=current_user, webhooks=webhooks
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
@@ -154,10 +167,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             target = scalekit.client.session.get_session(session_id=session_id)
             if target.user_id != current_user.id:
                 return refuse(403, "You can only revoke your own sessions.")
+            # Through the app's client: the app's own session of it ends at once too.
             scalekit.client.session.revoke_session(session_id=session_id)
-            # With a server-side store (Redis) its local session ends now, not at its next
-            # refresh.
-            scalekit.manager.end_scalekit_session(session_id)
         except NotFoundError:
             return refuse(404, "No such session.")
         except ScalekitError as exc:
@@ -173,7 +184,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return refuse(403, "Cross-site requests are refused.")
         try:
             scalekit.client.session.revoke_all_user_sessions(user_id=current_user.id)
-            scalekit.manager.end_user_sessions(current_user.id)
         except ScalekitError as exc:
             log.warning("revoke-all failed: %s", type(exc).__name__)
             return refuse(503, "Scalekit could not be reached. Please try again.")

@@ -15,19 +15,36 @@ from ..errors import ScalekitError
 from .wire import parse_rfc3339
 
 __all__ = [
+    "Connection",
+    "ConnectionsPage",
+    "DefaultRoles",
+    "Directory",
+    "DirectoryGroup",
+    "DirectoryGroupsPage",
+    "DirectoryUser",
+    "DirectoryUsersPage",
+    "Domain",
+    "Invite",
     "Membership",
     "Organization",
     "OrganizationsPage",
+    "Permission",
+    "PermissionsPage",
     "PortalLink",
     "RevokedSessions",
     "Role",
     "Session",
     "SessionDevice",
     "SessionLocation",
+    "SessionPolicy",
     "SessionsPage",
+    "Toggle",
     "User",
+    "UserManagementSettings",
     "UserProfile",
     "UsersPage",
+    "permission_list",
+    "role_list",
 ]
 
 
@@ -273,18 +290,93 @@ class RevokedSessions:
         return cls(sessions, _total(total) if total is not None else len(sessions))
 
 
+def _bool(data: Mapping[str, Any], name: str) -> bool:
+    return data.get(name) is True
+
+
+def _int(data: Mapping[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if isinstance(value, dict):  # a wrapper type (Int32Value) in its object form
+        value = value.get("value")
+    if value is None:
+        return None
+    return _total(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """A permission (``name`` such as ``users:read``)."""
+
+    name: str
+    id: str | None = None
+    description: str | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    is_scalekit_permission: bool = False
+    role_name: str | None = None  # set when listed as a role's (effective) permission
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> Permission | None:
+        if isinstance(data, str):
+            return cls(data)
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            return None
+        return cls(
+            name=data["name"],
+            id=_text(data, "id"),
+            description=_text(data, "description"),
+            create_time=parse_rfc3339(data.get("create_time")),
+            update_time=parse_rfc3339(data.get("update_time")),
+            is_scalekit_permission=_bool(data, "is_scalekit_permission"),
+            role_name=_text(data, "role_name"),
+            raw=dict(data),
+        )
+
+
+def permission_list(value: object) -> tuple[Permission, ...]:
+    items = [Permission.from_json(p) for p in value] if isinstance(value, list) else []
+    return tuple(p for p in items if p is not None)
+
+
 @dataclass(frozen=True, slots=True)
 class Role:
+    """A role; in a membership only ``name`` and ``display_name`` are set."""
+
     name: str
     display_name: str | None = None
+    id: str | None = None
+    description: str | None = None
+    default_creator: bool = False
+    default_member: bool = False
+    extends: str | None = None
+    permissions: tuple[Permission, ...] = ()
+    dependent_roles_count: int = 0
+    is_org_role: bool = False
 
     @classmethod
     def from_json(cls, data: object) -> Role | None:
         if isinstance(data, str):
             return cls(data)
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            return cls(data["name"], _text(data, "display_name"))
-        return None
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            return None
+        return cls(
+            name=data["name"],
+            display_name=_text(data, "display_name"),
+            id=_text(data, "id"),
+            description=_text(data, "description"),
+            default_creator=_bool(data, "default_creator"),
+            default_member=_bool(data, "default_member"),
+            extends=_text(data, "extends") or None,
+            permissions=permission_list(data.get("permissions")),
+            dependent_roles_count=_total(data.get("dependent_roles_count")),
+            is_org_role=_bool(data, "is_org_role"),
+        )
+
+
+def role_list(value: object) -> tuple[Role, ...]:
+    items = [Role.from_json(r) for r in value] if isinstance(value, list) else []
+    return tuple(r for r in items if r is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,12 +391,10 @@ class Membership:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Membership:
-        raw_roles = data.get("roles")
-        roles = [Role.from_json(r) for r in raw_roles] if isinstance(raw_roles, list) else []
         return cls(
             organization_id=_text(data, "organization_id"),
             membership_status=_text(data, "membership_status"),
-            roles=tuple(r for r in roles if r is not None),
+            roles=role_list(data.get("roles")),
             permissions=_strings(data.get("permissions")),
             raw=dict(data),
         )
@@ -388,4 +478,333 @@ class UsersPage:
             _text(data, "next_page_token") or "",
             _text(data, "prev_page_token") or "",
             _total(data.get("total_size")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An invitation of a user to an organization (``resend_invite``'s answer)."""
+
+    organization_id: str | None = None
+    user_id: str | None = None
+    inviter_email: str | None = None
+    status: str | None = None
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    resent_at: datetime | None = None
+    resent_count: int = 0
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Invite:
+        return cls(
+            organization_id=_text(data, "organization_id"),
+            user_id=_text(data, "user_id"),
+            inviter_email=_text(data, "inviter_email"),
+            status=_text(data, "status"),
+            created_at=parse_rfc3339(data.get("created_at")),
+            expires_at=parse_rfc3339(data.get("expires_at")),
+            resent_at=parse_rfc3339(data.get("resent_at")),
+            resent_count=_total(data.get("resent_count")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """An organization's session policy: ``APPLICATION`` (the defaults) or ``CUSTOM``."""
+
+    policy_source: str | None = None
+    absolute_session_timeout: int | None = None
+    absolute_session_timeout_unit: str | None = None
+    idle_session_timeout_enabled: bool | None = None
+    idle_session_timeout: int | None = None
+    idle_session_timeout_unit: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SessionPolicy:
+        idle = data.get("idle_session_timeout_enabled")
+        if isinstance(idle, dict):
+            idle = idle.get("value")
+        return cls(
+            policy_source=_text(data, "policy_source"),
+            absolute_session_timeout=_int(data, "absolute_session_timeout"),
+            absolute_session_timeout_unit=_text(data, "absolute_session_timeout_unit"),
+            idle_session_timeout_enabled=idle if isinstance(idle, bool) else None,
+            idle_session_timeout=_int(data, "idle_session_timeout"),
+            idle_session_timeout_unit=_text(data, "idle_session_timeout_unit"),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UserManagementSettings:
+    """An organization's user-management settings (``None``: no limit)."""
+
+    max_allowed_users: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> UserManagementSettings:
+        return cls(_int(data, "max_allowed_users"))
+
+
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    """The answer of an enable/disable call."""
+
+    enabled: bool
+    error_message: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Toggle:
+        return cls(_bool(data, "enabled"), _text(data, "error_message") or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A domain of an organization; ``verification_status`` is ``PENDING``, ``VERIFIED`` …"""
+
+    id: str
+    domain: str | None = None
+    organization_id: str | None = None
+    environment_id: str | None = None
+    domain_type: str | None = None
+    verification_status: str | None = None
+    verification_method: str | None = None
+    txt_record_key: str | None = None
+    txt_record_secret: str | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Domain:
+        return cls(
+            id=_required_id(data, "id", "domain"),
+            domain=_text(data, "domain"),
+            organization_id=_text(data, "organization_id"),
+            environment_id=_text(data, "environment_id"),
+            domain_type=_text(data, "domain_type"),
+            verification_status=_text(data, "verification_status"),
+            verification_method=_text(data, "verification_method"),
+            txt_record_key=_text(data, "txt_record_key"),
+            txt_record_secret=_text(data, "txt_record_secret"),
+            create_time=parse_rfc3339(data.get("create_time")),
+            update_time=parse_rfc3339(data.get("update_time")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """An SSO (or social, passwordless …) connection. Listings fill the common fields only."""
+
+    id: str
+    provider: str | None = None
+    type: str | None = None
+    status: str | None = None
+    enabled: bool = False
+    organization_id: str | None = None
+    organization_name: str | None = None
+    ui_button_title: str | None = None
+    key_id: str | None = None
+    provider_key: str | None = None
+    domains: tuple[str, ...] = ()
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    oidc_config: dict[str, Any] | None = None
+    saml_config: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Connection:
+        domains = [d.get("domain") if isinstance(d, dict) else d for d in data.get("domains") or []]
+        return cls(
+            id=_required_id(data, "id", "connection"),
+            provider=_text(data, "provider"),
+            type=_text(data, "type"),
+            status=_text(data, "status"),
+            enabled=_bool(data, "enabled"),
+            organization_id=_text(data, "organization_id") or None,
+            organization_name=_text(data, "organization_name"),
+            ui_button_title=_text(data, "ui_button_title"),
+            key_id=_text(data, "key_id") or None,
+            provider_key=_text(data, "provider_key") or None,
+            domains=tuple(d for d in domains if isinstance(d, str)),
+            create_time=parse_rfc3339(data.get("create_time") or data.get("created_at")),
+            update_time=parse_rfc3339(data.get("update_time")),
+            oidc_config=_object(data.get("oidc_config")),
+            saml_config=_object(data.get("saml_config")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionsPage:
+    """One page of connections (``list_connections`` answers every one on one page)."""
+
+    connections: tuple[Connection, ...]
+    next_page_token: str = ""
+    prev_page_token: str = ""
+    total_size: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConnectionsPage:
+        connections = tuple(Connection.from_json(c) for c in _objects(data.get("connections")))
+        return cls(
+            connections,
+            _text(data, "next_page_token") or "",
+            _text(data, "prev_page_token") or "",
+            _total(data.get("total_size")) or len(connections),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A directory (SCIM …) of an organization."""
+
+    id: str
+    name: str | None = None
+    organization_id: str | None = None
+    directory_type: str | None = None
+    directory_provider: str | None = None
+    enabled: bool = False
+    status: str | None = None
+    directory_endpoint: str | None = None
+    total_users: int = 0
+    total_groups: int = 0
+    last_synced_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Directory:
+        return cls(
+            id=_required_id(data, "id", "directory"),
+            name=_text(data, "name"),
+            organization_id=_text(data, "organization_id"),
+            directory_type=_text(data, "directory_type"),
+            directory_provider=_text(data, "directory_provider"),
+            enabled=_bool(data, "enabled"),
+            status=_text(data, "status"),
+            directory_endpoint=_text(data, "directory_endpoint"),
+            total_users=_total(data.get("total_users")),
+            total_groups=_total(data.get("total_groups")),
+            last_synced_at=parse_rfc3339(data.get("last_synced_at")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryGroup:
+    id: str
+    display_name: str | None = None
+    total_users: int = 0
+    updated_at: datetime | None = None
+    group_detail: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DirectoryGroup:
+        return cls(
+            id=_required_id(data, "id", "directory group"),
+            display_name=_text(data, "display_name"),
+            total_users=_total(data.get("total_users")),
+            updated_at=parse_rfc3339(data.get("updated_at")),
+            group_detail=_object(data.get("group_detail")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryUser:
+    id: str
+    email: str | None = None
+    preferred_username: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: tuple[str, ...] = ()
+    groups: tuple[DirectoryGroup, ...] = ()
+    updated_at: datetime | None = None
+    user_detail: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DirectoryUser:
+        return cls(
+            id=_required_id(data, "id", "directory user"),
+            email=_text(data, "email"),
+            preferred_username=_text(data, "preferred_username"),
+            given_name=_text(data, "given_name"),
+            family_name=_text(data, "family_name"),
+            emails=_strings(data.get("emails")),
+            groups=tuple(DirectoryGroup.from_json(g) for g in _objects(data.get("groups"))),
+            updated_at=parse_rfc3339(data.get("updated_at")),
+            user_detail=_object(data.get("user_detail")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryUsersPage:
+    users: tuple[DirectoryUser, ...]
+    next_page_token: str = ""
+    prev_page_token: str = ""
+    total_size: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DirectoryUsersPage:
+        return cls(
+            tuple(DirectoryUser.from_json(u) for u in _objects(data.get("users"))),
+            _text(data, "next_page_token") or "",
+            _text(data, "prev_page_token") or "",
+            _total(data.get("total_size")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryGroupsPage:
+    groups: tuple[DirectoryGroup, ...]
+    next_page_token: str = ""
+    prev_page_token: str = ""
+    total_size: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DirectoryGroupsPage:
+        return cls(
+            tuple(DirectoryGroup.from_json(g) for g in _objects(data.get("groups"))),
+            _text(data, "next_page_token") or "",
+            _text(data, "prev_page_token") or "",
+            _total(data.get("total_size")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionsPage:
+    permissions: tuple[Permission, ...]
+    next_page_token: str = ""
+    prev_page_token: str = ""
+    total_size: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PermissionsPage:
+        return cls(
+            permission_list(data.get("permissions")),
+            _text(data, "next_page_token") or "",
+            _text(data, "prev_page_token") or "",
+            _total(data.get("total_size")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultRoles:
+    """The roles a new organization's creator and its new members get."""
+
+    default_creator: Role | None = None
+    default_member: Role | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DefaultRoles:
+        return cls(
+            Role.from_json(data.get("default_creator")), Role.from_json(data.get("default_member"))
         )

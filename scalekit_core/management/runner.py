@@ -40,6 +40,8 @@ class SyncManagementRunner:
         self._ctx = ctx
         self._http = http
         self._retry = retry if retry is not None else DEFAULT_RETRY
+        #: See ``ClientContext.revocation_listeners``.
+        self.revocation_listeners = ctx.revocation_listeners
 
     def _token(self, rejected: str | None = None) -> str:
         cache = self._ctx.management_token
@@ -82,6 +84,8 @@ class AsyncManagementRunner:
         self._ctx = ctx
         self._http = http
         self._retry = retry if retry is not None else DEFAULT_RETRY
+        #: See ``ClientContext.revocation_listeners``.
+        self.revocation_listeners = ctx.revocation_listeners
 
     async def _token(self, rejected: str | None = None) -> str:
         cache = self._ctx.management_token

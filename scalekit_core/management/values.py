@@ -6,13 +6,14 @@ its documented snippets run with only the import lines changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from datetime import tzinfo as TzInfo
 from typing import Any, Protocol
 
 from ..errors import ScalekitError
+from .messages import Message
 from .wire import format_rfc3339
 
 __all__ = [
@@ -83,150 +84,71 @@ def _drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-@dataclass(frozen=True, slots=True)
-class CreateOrganization:
+class CreateOrganization(Message):
     """The body of ``create_organization`` (the official SDK's protobuf message, as a value)."""
 
-    display_name: str
-    external_id: str | None = None
-    region_code: str | None = None
-    metadata: Mapping[str, str] | None = None
-    slug: str | None = None
-
-    @classmethod
-    def coerce(cls, value: object) -> CreateOrganization:
-        """``value`` itself, or a copy of the same-named attributes (e.g. the protobuf message)."""
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, Mapping):
-            return cls(**value)
-        metadata = getattr(value, "metadata", None)
-        return cls(
-            display_name=getattr(value, "display_name", ""),
-            external_id=getattr(value, "external_id", None) or None,
-            region_code=getattr(value, "region_code", None) or None,
-            metadata=dict(metadata) if metadata else None,
-            slug=getattr(value, "slug", None) or None,
-        )
+    FIELDS = ("display_name", "region_code", "external_id", "metadata", "slug", "logo_url")
 
     def to_json(self) -> dict[str, Any]:
-        if not isinstance(self.display_name, str) or not self.display_name.strip():
+        name = getattr(self, "display_name", None)
+        if not isinstance(name, str) or not name.strip():
             raise ScalekitError("display_name is required to create an organization")
-        body = _drop_none(
-            {
-                "display_name": self.display_name,
-                "external_id": self.external_id,
-                "region_code": self.region_code,
-                "slug": self.slug,
-            }
-        )
-        if self.metadata is not None:
-            body["metadata"] = dict(self.metadata)
-        return body
+        return super().to_json()
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateOrganization:
+class UpdateOrganization(Message):
     """The fields to change; ``None`` leaves a field as it is (``""`` clears ``external_id``)."""
 
-    display_name: str | None = None
-    external_id: str | None = None
-    region_code: str | None = None
-    metadata: Mapping[str, str] | None = None
+    FIELDS = ("display_name", "external_id", "metadata", "slug", "logo_url", "region_code")
+
+
+# Flat shortcuts of CreateUser/UpdateUser, sent inside ``user_profile``.
+_PROFILE_SHORTCUTS = ("first_name", "last_name", "name", "locale", "phone_number")
+
+
+def _with_shortcuts(body: dict[str, Any], profile_fields: Mapping[str, Any]) -> dict[str, Any]:
+    shortcuts = _drop_none({k: body.pop(k, None) for k in profile_fields})
+    if shortcuts:
+        body["user_profile"] = {**shortcuts, **(body.get("user_profile") or {})}
+    return body
+
+
+class CreateUser(Message):
+    """A user to create in an organization, as the official ``CreateUser`` message.
+
+    Shortcuts: ``first_name`` … ``phone_number`` go into ``user_profile``, ``roles`` and
+    ``membership_metadata`` into ``membership``.
+    """
+
+    FIELDS = (
+        "email", "external_id", "membership", "user_profile", "metadata",
+        *_PROFILE_SHORTCUTS, "roles", "membership_metadata",
+    )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
-        body = _drop_none(
-            {
-                "display_name": self.display_name,
-                "external_id": self.external_id,
-                "region_code": self.region_code,
-            }
-        )
-        if self.metadata is not None:
-            body["metadata"] = dict(self.metadata)
-        return body
-
-
-def _profile(
-    first_name: str | None,
-    last_name: str | None,
-    name: str | None,
-    locale: str | None,
-    phone_number: str | None,
-) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "first_name": first_name,
-            "last_name": last_name,
-            "name": name,
-            "locale": locale,
-            "phone_number": phone_number,
-        }
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class CreateUser:
-    """A user to create in an organization, with their membership's roles."""
-
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-    name: str | None = None
-    locale: str | None = None
-    phone_number: str | None = None
-    external_id: str | None = None
-    metadata: Mapping[str, str] | None = None
-    roles: Sequence[str] | None = None
-    membership_metadata: Mapping[str, str] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        if not isinstance(self.email, str) or not self.email.strip():
+        email = getattr(self, "email", None)
+        if not isinstance(email, str) or not email.strip():
             raise ScalekitError("email is required to create a user")
-        body: dict[str, Any] = {"email": self.email}
-        if self.external_id is not None:
-            body["external_id"] = self.external_id
-        if self.metadata is not None:
-            body["metadata"] = dict(self.metadata)
-        profile = _profile(
-            self.first_name, self.last_name, self.name, self.locale, self.phone_number
-        )
-        if profile:
-            body["user_profile"] = profile
-        membership: dict[str, Any] = {}
-        if self.roles is not None:
-            membership["roles"] = [{"name": role} for role in self.roles]
-        if self.membership_metadata is not None:
-            membership["metadata"] = dict(self.membership_metadata)
+        body = _with_shortcuts(super().to_json(), dict.fromkeys(_PROFILE_SHORTCUTS))
+        roles = body.pop("roles", None)
+        membership_metadata = body.pop("membership_metadata", None)
+        membership = dict(body.get("membership") or {})
+        if roles is not None:
+            membership["roles"] = [{"name": r} if isinstance(r, str) else r for r in roles]
+        if membership_metadata is not None:
+            membership["metadata"] = membership_metadata
         if membership:
             body["membership"] = membership
         return body
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateUser:
+class UpdateUser(Message):
     """The fields of a user to change; ``None`` leaves a field as it is."""
 
-    first_name: str | None = None
-    last_name: str | None = None
-    name: str | None = None
-    locale: str | None = None
-    phone_number: str | None = None
-    external_id: str | None = None
-    metadata: Mapping[str, str] | None = None
+    FIELDS = ("external_id", "user_profile", "metadata", *_PROFILE_SHORTCUTS)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        profile = _profile(
-            self.first_name, self.last_name, self.name, self.locale, self.phone_number
-        )
-        if profile:
-            body["user_profile"] = profile
-        if self.external_id is not None:
-            body["external_id"] = self.external_id
-        if self.metadata is not None:
-            body["metadata"] = dict(self.metadata)
-        return body
+        return _with_shortcuts(super().to_json(), dict.fromkeys(_PROFILE_SHORTCUTS))
 
 
 def _as_datetime(value: datetime | SupportsToDatetime | None, name: str) -> datetime | None:

@@ -10,20 +10,30 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from ..errors import (
     AlreadyExistsError,
     APIError,
+    CancelledError,
     ConflictError,
+    GatewayTimeoutError,
+    InternalServerError,
     InvalidArgumentError,
     NotFoundError,
+    NotImplementedServerError,
     PermissionDeniedError,
     RateLimitError,
     ScalekitError,
-    ServerError,
+    ServiceUnavailableError,
+    ToolError,
+    ToolPermissionDeniedError,
+    ToolRateLimitError,
+    ToolUnauthenticatedError,
     UnauthenticatedError,
+    UnknownAPIError,
 )
 from ..flows import HTTPRequest, HTTPResponse
 
@@ -32,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "api_request",
+    "enum_name",
     "format_rfc3339",
     "json_object",
     "parse_rfc3339",
@@ -53,6 +64,19 @@ def path_segment(value: str, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise ScalekitError(f"{what} must be a non-empty string")
     return quote(value, safe="")
+
+
+def enum_name(value: object, names: Sequence[str], what: str) -> str:
+    """An enum value as its wire name: a name, a ``str`` enum, or a protobuf enum number."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return names[value]
+    if isinstance(value, str) and value.strip():
+        for name in names:
+            if name.lower() == value.strip().lower():
+                return name
+    raise ScalekitError(f"{what} must be one of {', '.join(names[1:])}")
 
 
 def api_request(
@@ -79,18 +103,34 @@ def api_request(
     return HTTPRequest(method, url, headers, content, idempotent)
 
 
-def _error_class(status_code: int, code: int | None) -> type[APIError]:
+_TOOL_ERRORS: dict[int, type[APIError]] = {
+    401: ToolUnauthenticatedError,
+    403: ToolPermissionDeniedError,
+    429: ToolRateLimitError,
+}
+_ERRORS: dict[int, type[APIError]] = {
+    400: InvalidArgumentError,
+    401: UnauthenticatedError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+    499: CancelledError,
+    501: NotImplementedServerError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
+}
+
+
+def _error_class(status_code: int, code: int | None, error_code: str | None) -> type[APIError]:
+    """The class of an error answer: by status, as the official SDK's exceptions split them."""
+    if error_code == "TOOL_ERROR":  # an upstream provider's error during a tool call
+        return _TOOL_ERRORS.get(status_code, ToolError)
     if status_code == 409:
         return AlreadyExistsError if code == _GRPC_ALREADY_EXISTS else ConflictError
-    if status_code >= 500:
-        return ServerError
-    return {
-        400: InvalidArgumentError,
-        401: UnauthenticatedError,
-        403: PermissionDeniedError,
-        404: NotFoundError,
-        429: RateLimitError,
-    }.get(status_code, APIError)
+    known = _ERRORS.get(status_code)
+    if known is not None:
+        return known
+    return InternalServerError if status_code >= 500 else UnknownAPIError
 
 
 def raise_for_api_error(response: HTTPResponse) -> None:
@@ -119,7 +159,10 @@ def raise_for_api_error(response: HTTPResponse) -> None:
         raw_details = body.get("details")
         if isinstance(raw_details, list):
             details = [d for d in raw_details if isinstance(d, dict)]
-    raise _error_class(status, code)(
+    error_code = next(
+        (d["error_code"] for d in details if isinstance(d.get("error_code"), str)), None
+    )
+    raise _error_class(status, code, error_code)(
         status, code, message or f"Scalekit answered HTTP {status}", details
     )
 

@@ -14,6 +14,7 @@ from .configure import IntegrationSettings, settings_from_mapping
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine
 from .manager import AsyncSessionManager, OnLogin, SessionManager
+from .redis_revocation import AsyncRedisRevocations, RedisRevocations
 from .redis_store import AsyncRedisSessionStore, RedisSessionStore
 from .requests import (
     CookieWrite,
@@ -27,6 +28,7 @@ from .requests import (
 )
 from .responses import is_browser_navigation, private_headers
 from .return_to import safe_return_to
+from .revocation import AsyncRevocations, MemoryRevocations, Revocations
 from .session_data import Machine, SessionData, User
 from .settings import DEFAULT_SESSION_SCOPES, SessionSettings
 from .stores import (
@@ -40,7 +42,9 @@ from .stores import (
 __all__ = [
     "DEFAULT_SESSION_SCOPES",
     "AnySessionStore",
+    "AsyncRedisRevocations",
     "AsyncRedisSessionStore",
+    "AsyncRevocations",
     "AsyncSessionManager",
     "AsyncSessionStore",
     "AuthenticationRequired",
@@ -49,12 +53,15 @@ __all__ = [
     "IntegrationSettings",
     "LoadResult",
     "Machine",
+    "MemoryRevocations",
     "MemorySessionStore",
     "OnLogin",
     "PermissionDenied",
+    "RedisRevocations",
     "RedisSessionStore",
     "RequestCookies",
     "RequestHeaders",
+    "Revocations",
     "SessionData",
     "SessionManager",
     "SessionSettings",

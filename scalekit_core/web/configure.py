@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import ScalekitConfig
 from ..errors import ConfigurationError
+from .redis_revocation import RedisRevocations
 from .redis_store import DEFAULT_MAX_CONNECTIONS, DEFAULT_PREFIX, RedisSessionStore
 from .settings import SessionSettings
 
@@ -60,6 +61,11 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "IDLE_TIMEOUT": ("session", "idle_timeout", _number),
     "ABSOLUTE_TIMEOUT": ("session", "absolute_timeout", _number),
     "REFRESH_BUFFER": ("session", "refresh_buffer", _number),
+    "WEBHOOK_SECRET": ("session", "webhook_secret", _text),
+    "WEBHOOK_PATH": ("session", "webhook_path", _text),
+    "API_KEYS": ("session", "api_keys", _flag),
+    "API_KEY_HEADER": ("session", "api_key_header", _text),
+    "API_KEY_TTL": ("session", "api_key_ttl", _number),
     "AUDIENCE": ("client", "audience", _text),
     "AUDIENCES": ("client", "audiences", _words),
     "LEEWAY": ("client", "leeway", _number),
@@ -116,7 +122,9 @@ def settings_from_mapping(
     ``SCALEKIT_REDIS_URL`` (e.g. ``redis://localhost:6379/0``) keeps sessions in Redis (a
     :class:`RedisSessionStore`, keys under ``SCALEKIT_REDIS_PREFIX``, default ``scalekit:``, at
     most ``SCALEKIT_REDIS_MAX_CONNECTIONS`` connections per process, default 50) and
-    coordinates refreshes across processes; without it, sessions live in cookies.
+    coordinates refreshes across processes; without it, sessions live in cookies. It also
+    holds the revocation record (ended sessions, refused in every process), even when a
+    ``store=`` override keeps sessions in cookies.
     """
     missing = [key for key in (*REQUIRED_KEYS, "SCALEKIT_APP_BASE_URL") if not values.get(key)]
     secrets = values.get("SCALEKIT_COOKIE_SECRET") or fallback_secret
@@ -141,8 +149,12 @@ def settings_from_mapping(
         secrets = tuple(_text(secret) for secret in secrets)
     else:
         secrets = _text(secrets)
-    if values.get("SCALEKIT_REDIS_URL") and "store" not in session_overrides:
-        session["store"] = _redis_store(values, secrets)
+    if values.get("SCALEKIT_REDIS_URL"):
+        redis_store = _redis_store(values, secrets)
+        if "store" not in session_overrides:
+            session["store"] = redis_store
+        if "revocations" not in session_overrides:
+            session["revocations"] = RedisRevocations(redis_store)
     session.update(session_overrides)
     scopes = session.get("scopes")
     if scopes is not None:

@@ -18,13 +18,16 @@ from .session_data import SessionData, User
 
 __all__ = [
     "CallOnLogin",
+    "CheckRevoked",
     "Effect",
     "ExchangeCode",
     "LoginTokens",
+    "RecordRevocation",
     "RefreshTokens",
     "StoreDelete",
     "StoreGet",
     "StoreSet",
+    "VerifyApiKey",
     "VerifyBearer",
     "VerifyIdpLogin",
     "VerifyRefreshed",
@@ -62,6 +65,14 @@ class VerifyIdpLogin:
 @dataclass(frozen=True)
 class VerifyBearer:
     """Validate an access token locally (cached JWKS). Result: its claims."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class VerifyApiKey:
+    """Who an API key belongs to (``tokens.validate_token``, briefly cached, single-flight).
+    Result: a ``Machine``, or ``None`` for a key Scalekit refuses or cannot be asked about."""
 
     token: str = field(repr=False)
 
@@ -114,10 +125,34 @@ class CallOnLogin:
     auth: AuthenticationResponse
 
 
+@dataclass(frozen=True)
+class CheckRevoked:
+    """Whether the revocation record refuses this session. Result: ``bool``."""
+
+    session_key: str | None = field(repr=False)
+    user_id: str
+    issued_at: float
+
+
+@dataclass(frozen=True)
+class RecordRevocation:
+    """Write the revocation record: one session (``session_key``) or, when ``session_key`` is
+    ``None``, every session of ``user_id`` issued at or before ``before_time``; kept
+    ``until``."""
+
+    session_key: str | None = field(repr=False)
+    user_id: str | None
+    before_time: float
+    until: float
+
+
 Effect = (
-    ExchangeCode
+    CheckRevoked
+    | RecordRevocation
+    | ExchangeCode
     | VerifyIdpLogin
     | VerifyBearer
+    | VerifyApiKey
     | RefreshTokens
     | VerifyRefreshed
     | StoreGet

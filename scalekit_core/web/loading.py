@@ -9,11 +9,20 @@ from ..claims import is_machine_token
 from ..errors import ScalekitError, TokenValidationError
 from ..tokens import TokenResponse
 from ..validation import MAX_TIME
+from .api_keys import api_key_of
 from .context import WebContext
-from .effects import RefreshTokens, VerifyBearer, VerifyRefreshed, WebFlow
+from .effects import (
+    CheckRevoked,
+    RefreshTokens,
+    VerifyApiKey,
+    VerifyBearer,
+    VerifyRefreshed,
+    WebFlow,
+)
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
+from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
 __all__ = ["load_flow", "refreshed_session"]
@@ -110,11 +119,17 @@ def _verified_bearer(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
-    if not request.may_be_signed_in(ctx.settings.session_cookie):
-        return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
+    settings = ctx.settings
+    api_key_header = (settings.api_key_header,) if settings.api_keys else ()
+    if not request.may_be_signed_in(settings.session_cookie, api_key_header):
+        return _ANONYMOUS  # no credential header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
+    if ctx.settings.api_keys:
+        api_key = api_key_of(request, ctx.settings.api_key_header)
+        if api_key is not None:
+            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
         return (yield from _bearer_flow(ctx, token))
@@ -132,7 +147,6 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
 
     if data is None:
         return (yield from end("unreadable session cookie"))
-    settings = ctx.settings
     if now - data.created_at >= settings.absolute_timeout:
         return (yield from end("absolute timeout"))
     if now - data.last_seen >= settings.idle_timeout:
@@ -140,6 +154,11 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     user = data.user
     if user is None:
         return (yield from end("session without a subject"))
+    # A server-side store deletes the session itself whenever one ends; a cookie outlives
+    # its session, so the revocation record decides (a replayed pre-logout cookie, a
+    # revocation from another browser or from Scalekit).
+    if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
+        return (yield from end("session revoked"))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")

@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 
 from ..options import LogoutUrlOptions
 from .context import WebContext
-from .effects import WebFlow
-from .persistence import clear_session, read_session
+from .effects import RecordRevocation, WebFlow
+from .persistence import StoredSession, clear_session, read_session
 from .requests import CookieWrite, WebRequest, WebResponse
 from .responses import error_page, redirect
+from .revocation import session_key
 
-__all__ = ["end_session_flow", "is_same_origin", "logout_flow"]
+__all__ = ["end_session_flow", "is_same_origin", "logout_flow", "record_ended"]
 
 log = logging.getLogger("scalekit_core.web")
 
@@ -48,6 +49,18 @@ def is_same_origin(ctx: WebContext, request: WebRequest) -> bool:
     )
 
 
+def record_ended(ctx: WebContext, stored: StoredSession) -> WebFlow[None]:
+    """Record a cookie session as ended, so a copy of its cookie is refused from now on (a
+    server-side store's session is deleted instead: its cookie then points at nothing)."""
+    data = stored.data
+    if ctx.server_side or data is None:
+        return
+    key = session_key(data)
+    until = data.created_at + ctx.settings.absolute_timeout
+    if key is not None and until > ctx.clock():
+        yield RecordRevocation(key, data.user_id, ctx.clock(), until)
+
+
 def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
     if request.method != "POST":
         return error_page(
@@ -59,6 +72,7 @@ def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
     cookies = request.cookies
     stored = yield from read_session(ctx, cookies)
     id_token = stored.data.id_token if stored.data is not None else None
+    yield from record_ended(ctx, stored)
     deletions = yield from clear_session(ctx, cookies, stored.session_id)
     deletions += ctx.jar.delete_all(sorted(ctx.transactions.names_in(cookies)))
     url = ctx.client.get_logout_url(
@@ -83,6 +97,7 @@ def end_session_flow(
     if store_available:
         stored = yield from read_session(ctx, cookies)
         session_id = stored.session_id
+        yield from record_ended(ctx, stored)
     deletions = yield from clear_session(ctx, cookies, session_id)
     deletions += ctx.jar.delete_all(sorted(ctx.transactions.names_in(cookies)))
     log.info("session ended by the app's own sign-out")

@@ -25,16 +25,21 @@ from ..errors import ConfigurationError, ScalekitError
 from ..options import CodeAuthenticationOptions
 from ..tokens import AuthenticationResponse, TokenResponse, refreshed_claims_flow
 from ..validation import load_verifier
+from ..webhook_events import WebhookHandlers
+from .api_keys import ApiKeyCache
 from .context import WebContext
 from .effects import (
     CallOnLogin,
+    CheckRevoked,
     Effect,
     ExchangeCode,
     LoginTokens,
+    RecordRevocation,
     RefreshTokens,
     StoreDelete,
     StoreGet,
     StoreSet,
+    VerifyApiKey,
     VerifyBearer,
     VerifyIdpLogin,
     VerifyRefreshed,
@@ -59,9 +64,11 @@ from .responses import (
     store_unavailable_response,
     unauthenticated_response,
 )
+from .revocation import DualRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
+from .webhook_endpoint import ahandle_webhook, handle_webhook
 
 __all__ = ["AsyncSessionManager", "OnLogin", "SessionManager"]
 
@@ -121,10 +128,35 @@ class _ManagerBase:
         self._ctx = WebContext(settings, client, self.clock)
         self._outcomes = RefreshOutcomes(settings.refresh_result_ttl, self.clock)
         self._store_errors = _RepeatedErrors(self.clock, STORE_ERROR_LOG_INTERVAL)
+        self.api_keys = ApiKeyCache(self.clock, ttl=settings.api_key_ttl)
         self._store: Any = settings.store if settings.store is not None else CookieSessionStore()
         if isinstance(self._store, SealingStore):
             self._store.bind_secrets(settings.secret_list)
         load_verifier()
+        self._revocations: Any = settings.revocations
+        #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
+        self.webhook_handlers = WebhookHandlers()
+
+    @property
+    def revocations(self) -> Any:
+        """The revocation record (``Revocations``; the async twin's for the asyncio manager)."""
+        return self._revocations
+
+    def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
+        """The record of an ending made by id (cookie sessions only: a server-side store
+        deletes the sessions themselves)."""
+        if self._ctx.server_side:
+            return None
+        now = self.clock()
+        until = now + self.settings.absolute_timeout
+        if kind == "user":
+            return RecordRevocation(None, value, now, until)
+        return RecordRevocation(value, None, now, until)
+
+    def _record(self, effect: RecordRevocation) -> Any:
+        if effect.session_key is not None:
+            return self._revocations.revoke_session(effect.session_key, effect.until)
+        return self._revocations.revoke_user(effect.user_id, effect.before_time, effect.until)
 
     def store_unavailable(self, request: WebRequest, error: SessionStoreUnavailable) -> WebResponse:
         """503 (page or JSON by the browser-vs-API rule) and a log line without secrets: the
@@ -280,10 +312,22 @@ class SessionManager(_ManagerBase):
             and (not isinstance(store, SessionStore) or inspect.iscoroutinefunction(store.get))
         ):
             raise ConfigurationError("SessionManager needs a blocking SessionStore")
+        if not isinstance(settings.revocations, Revocations) or inspect.iscoroutinefunction(
+            settings.revocations.is_revoked
+        ):
+            raise ConfigurationError("SessionManager needs blocking Revocations")
         super().__init__(client, settings, on_login=on_login, clock=clock)
         self._sync_client = client
         shared = self._store if isinstance(self._store, SharedRefreshes) else None
         self._refresh = RefreshCoordinator(self._outcomes, shared)
+        # Revocations made through this app's client end the local sessions too.
+        client._ctx.revocation_listeners.append(self._revoked_by_client)
+
+    def _revoked_by_client(self, kind: str, value: str) -> None:
+        if kind == "user":
+            self.end_user_sessions(value)
+        else:
+            self.end_scalekit_session(value)
 
     def start_login(
         self,
@@ -335,19 +379,41 @@ class SessionManager(_ManagerBase):
             return self._run(end_session_flow(self._ctx, request, store_available=False))
 
     def end_user_sessions(self, user_id: str) -> int:
-        """End every local session of ``user_id`` now (e.g. with "sign out everywhere").
+        """End every local session of ``user_id`` now (e.g. with "sign out everywhere"):
+        each is refused on its next request, in every process sharing the revocation record.
 
         Server-side stores delete them (their count is returned). With the cookie store the
-        sessions live in the browsers: each ends at its next refresh, when Scalekit refuses
-        the revoked grant (0 is returned). ``SessionStoreUnavailable`` when the store is down.
+        sessions live in the browsers: the revocation record refuses every one issued until
+        now (0 is returned). ``SessionStoreUnavailable`` when the store or record is down.
+        Revocations made through this app's client (``revoke_all_user_sessions``) call it.
         """
-        return int(self._store.delete_user_sessions(user_id)) if self._ctx.server_side else 0
+        record = self._revocation("user", user_id)
+        if record is not None:
+            self._record(record)
+            return 0
+        return int(self._store.delete_user_sessions(user_id))
 
     def end_scalekit_session(self, scalekit_session_id: str) -> int:
-        """End the local session of one (revoked) Scalekit session, as ``end_user_sessions``."""
-        if not self._ctx.server_side:
+        """End the local session of one (revoked) Scalekit session, as ``end_user_sessions``
+        (``revoke_session`` made through this app's client calls it)."""
+        record = self._revocation("session", scalekit_session_id)
+        if record is not None:
+            self._record(record)
             return 0
         return int(self._store.delete_by_scalekit_session(scalekit_session_id))
+
+    def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``webhook_endpoint``); ``body``
+        read up to ``MAX_WEBHOOK_BYTES + 1`` bytes."""
+        return handle_webhook(self, request, body)
+
+    def close_store(self) -> None:
+        """Close the connections of the session store and the revocation record (Redis), if
+        they have any (the async twin closes its event loop's)."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
 
     def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # Only the token request runs under the single flight: the provider's answer is shared
@@ -356,7 +422,13 @@ class SessionManager(_ManagerBase):
         return self._sync_client.refresh_access_token(refresh_token)
 
     def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, CheckRevoked):  # every request of a cookie session
+            return self._revocations.is_revoked(
+                effect.session_key, effect.user_id, effect.issued_at
+            )
         client = self._sync_client
+        if isinstance(effect, RecordRevocation):
+            return self._record(effect)
         if isinstance(effect, StoreGet):
             return self._store.get(effect.session_id)
         if isinstance(effect, StoreSet):
@@ -374,6 +446,9 @@ class SessionManager(_ManagerBase):
             return run_sync(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return self.api_keys.resolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = client.authenticate_with_code(
                 effect.code,
@@ -431,8 +506,17 @@ class AsyncSessionManager(_ManagerBase):
         self._async_client = client
         if isinstance(self._store, DualSessionStore):
             self._store = self._store.async_twin()
+        if isinstance(self._revocations, DualRevocations):
+            self._revocations = self._revocations.async_twin()
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
+        client._ctx.revocation_listeners.append(self._revoked_by_client)
+
+    async def _revoked_by_client(self, kind: str, value: str) -> None:
+        if kind == "user":
+            await self.end_user_sessions(value)
+        else:
+            await self.end_scalekit_session(value)
 
     async def start_login(
         self,
@@ -489,15 +573,31 @@ class AsyncSessionManager(_ManagerBase):
 
     async def end_user_sessions(self, user_id: str) -> int:
         """End every local session of ``user_id`` now (see ``SessionManager``)."""
-        if not self._ctx.server_side:
+        record = self._revocation("user", user_id)
+        if record is not None:
+            await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_user_sessions(user_id)))
 
     async def end_scalekit_session(self, scalekit_session_id: str) -> int:
         """End the local session of one (revoked) Scalekit session (see ``SessionManager``)."""
-        if not self._ctx.server_side:
+        record = self._revocation("session", scalekit_session_id)
+        if record is not None:
+            await self._settle(self._record(record))
             return 0
         return int(await self._settle(self._store.delete_by_scalekit_session(scalekit_session_id)))
+
+    async def handle_webhook(self, request: WebRequest, body: bytes) -> WebResponse:
+        """``POST {webhook_path}``: a Scalekit delivery (see ``SessionManager``)."""
+        return await ahandle_webhook(self, request, body)
+
+    async def close_store(self) -> None:
+        """Close this event loop's connections of the session store and the revocation
+        record (Redis), if they have any."""
+        for owner in (self._store, self._revocations):
+            close = getattr(owner, "aclose", None)
+            if close is not None:
+                await close()
 
     async def _refresh_now(self, refresh_token: str) -> TokenResponse:
         # See SessionManager._refresh_now: verification happens outside the single flight.
@@ -508,7 +608,13 @@ class AsyncSessionManager(_ManagerBase):
         return (await value) if inspect.isawaitable(value) else value
 
     async def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, CheckRevoked):  # every request of a cookie session
+            return await self._settle(
+                self._revocations.is_revoked(effect.session_key, effect.user_id, effect.issued_at)
+            )
         client = self._async_client
+        if isinstance(effect, RecordRevocation):
+            return await self._settle(self._record(effect))
         if isinstance(effect, StoreGet):
             return await self._settle(self._store.get(effect.session_id))
         if isinstance(effect, StoreSet):
@@ -530,6 +636,9 @@ class AsyncSessionManager(_ManagerBase):
             return await run_async(flow, client._http)
         if isinstance(effect, VerifyBearer):
             return await client.validate_access_token_and_get_claims(effect.token)
+        if isinstance(effect, VerifyApiKey):
+            key = effect.token
+            return await self.api_keys.aresolve(key, lambda: client.tokens.validate_token(key))
         if isinstance(effect, ExchangeCode):
             auth = await client.authenticate_with_code(
                 effect.code,

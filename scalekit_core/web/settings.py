@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -10,6 +12,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from .revocation import AsyncRevocations, Revocations
     from .stores import AnySessionStore
 
 __all__ = ["DEFAULT_SESSION_SCOPES", "MIN_SECRET_LENGTH", "SessionSettings"]
@@ -23,6 +26,18 @@ def _path(name: str, value: str) -> str:
     if not value.startswith("/") or value.startswith("//"):
         raise ConfigurationError(f"{name} must be a path starting with a single '/'")
     return value
+
+
+def _check_webhook_secret(secret: object) -> None:
+    try:
+        if not isinstance(secret, str) or not base64.b64decode(
+            secret.removeprefix("whsec_"), validate=True
+        ):
+            raise ValueError("empty")
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(
+            "webhook_secret must be the whsec_<base64> signing secret"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,19 @@ class SessionSettings:
     store: AnySessionStore | None = None
     #: How long a refresh result is shared with requests still carrying the old cookie.
     refresh_result_ttl: float = 30.0
+    #: Where ended sessions are recorded (``None``: this process's memory; Redis when
+    #: ``SCALEKIT_REDIS_URL`` is set). Shared by every manager built with these settings.
+    revocations: Revocations | AsyncRevocations | None = None
+    #: The endpoint's signing secret (``whsec_<base64>``, from the dashboard's webhook
+    #: settings); ``None`` keeps the webhook endpoint off.
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_path: str = "/auth/webhooks"
+    #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
+    #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
+    api_keys: bool = False
+    api_key_header: str = "X-API-Key"
+    #: How long a validated API key is trusted before Scalekit is asked again.
+    api_key_ttl: float = 60.0
 
     def __post_init__(self) -> None:
         secrets = (self.secrets,) if isinstance(self.secrets, str) else tuple(self.secrets)
@@ -72,7 +100,11 @@ class SessionSettings:
                     f"session secrets must be strings of at least {MIN_SECRET_LENGTH} characters"
                 )
         object.__setattr__(self, "secrets", secrets)
-        from .stores import SealingStore  # runtime import: stores is not needed to configure
+        from .revocation import MemoryRevocations  # runtime imports: not needed to configure
+        from .stores import SealingStore
+
+        if self.revocations is None:
+            object.__setattr__(self, "revocations", MemoryRevocations())
 
         if isinstance(self.store, SealingStore):
             # A store that seals at rest (Redis) seals with the app's secrets.
@@ -82,7 +114,9 @@ class SessionSettings:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base!r}")
         object.__setattr__(self, "base_url", base)
-        for name in ("login_path", "callback_path", "logout_path"):
+        if self.webhook_secret is not None:
+            _check_webhook_secret(self.webhook_secret)
+        for name in ("login_path", "callback_path", "logout_path", "webhook_path"):
             _path(name, getattr(self, name))
         if not self.redirect_uri:
             object.__setattr__(self, "redirect_uri", base + self.callback_path)
@@ -108,6 +142,10 @@ class SessionSettings:
                 raise ConfigurationError(f"{name} must be positive")
         if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
             raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
+        if not self.api_key_header.replace("-", "").isalnum() or self.api_key_ttl < 0:
+            raise ConfigurationError(
+                "api_key_header must be a header name and api_key_ttl not negative"
+            )
         if self.max_transactions < 1:
             raise ConfigurationError("max_transactions must be at least 1")
 

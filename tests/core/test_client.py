@@ -85,7 +85,7 @@ def test_full_flow_sync() -> None:
         )
     )
     assert url.startswith(f"{ISSUER}/oidc/logout?id_token_hint=")
-    assert client.get_client_access_token().expires_in == 86400
+    assert client.get_client_credentials_token().expires_in == 86400
 
 
 @pytest.mark.anyio

@@ -15,17 +15,23 @@ from scalekit_core import (
     AlreadyExistsError,
     APIError,
     AsyncScalekitClient,
+    CancelledError,
     ConflictError,
+    GatewayTimeoutError,
     HTTPResponse,
+    InternalServerError,
     InvalidArgumentError,
     NotFoundError,
+    NotImplementedServerError,
     PermissionDeniedError,
     RateLimitError,
     ScalekitClient,
     ScalekitConfig,
     ScalekitError,
     ServerError,
+    ServiceUnavailableError,
     UnauthenticatedError,
+    UnknownAPIError,
 )
 from scalekit_core.context import ClientContext
 from scalekit_core.flows import run_flow_with
@@ -47,6 +53,7 @@ from scalekit_core.management.sessions import get_session_flow, revoke_session_f
 from scalekit_core.management.wire import format_rfc3339, parse_rfc3339
 
 from .management_helpers import ENV, FAST_RETRY, FakeScalekit, gateway_error
+from .official_sdk import official
 
 
 @pytest.fixture
@@ -231,7 +238,7 @@ WIRE_CASES: list[tuple[str, Any, str, str, list[tuple[str, str]], Any]] = [
         ),
         "POST",
         "/api/v1/organizations/org_1/users",
-        [],
+        [("send_invitation_email", "true")],
         {
             "email": "n@acme.test",
             "metadata": {"m": "1"},
@@ -458,9 +465,13 @@ def _answer(status: int, body: Any, raw: bytes | None = None) -> HTTPResponse:
         (409, 6, AlreadyExistsError),
         (409, 10, ConflictError),
         (429, 8, RateLimitError),
-        (500, 13, ServerError),
-        (503, 14, ServerError),
-        (418, 2, APIError),
+        (500, 13, InternalServerError),
+        (502, 14, InternalServerError),
+        (503, 14, ServiceUnavailableError),
+        (504, 4, GatewayTimeoutError),
+        (501, 12, NotImplementedServerError),
+        (499, 1, CancelledError),
+        (418, 2, UnknownAPIError),
     ],
 )
 def test_gateway_errors_map_to_subclasses(status: int, code: int, kind: type[APIError]) -> None:
@@ -534,6 +545,38 @@ def test_official_protobuf_like_create_organization_is_accepted(client: Any, fak
 
     client.organization.create_organization(Proto())
     assert fake.api_calls()[0].body == {"display_name": "Proto Org"}
+
+
+def test_official_protobuf_messages_are_accepted(client: Any, fake: Any) -> None:
+    organizations_pb2 = official("scalekit.v1.organizations.organizations_pb2")
+    users_pb2 = official("scalekit.v1.users.users_pb2")
+
+    client.organization.create_organization(
+        organizations_pb2.CreateOrganization(display_name="Pb", external_id="pb", region_code=1)
+    )
+    client.organization.update_organization(
+        "org_1", organizations_pb2.UpdateOrganization(display_name="Pb 2", metadata={"a": "b"})
+    )
+    client.users.create_user_and_membership(
+        "org_1",
+        users_pb2.CreateUser(
+            email="pb@acme.test",
+            user_profile=users_pb2.CreateUserProfile(first_name="P", last_name="B"),
+            membership=users_pb2.CreateMembership(roles=[{"name": "admin"}]),
+        ),
+        send_invitation_email=False,
+    )
+    client.users.update_user("usr_1", users_pb2.UpdateUser(external_id="x"))
+    create, update, user, user_update = fake.api_calls()
+    assert create.body == {"display_name": "Pb", "external_id": "pb", "region_code": "US"}
+    assert update.body == {"display_name": "Pb 2", "metadata": {"a": "b"}}
+    assert user.query == [("send_invitation_email", "false")]
+    assert user.body == {
+        "email": "pb@acme.test",
+        "user_profile": {"first_name": "P", "last_name": "B"},
+        "membership": {"roles": [{"name": "admin"}]},
+    }
+    assert user_update.body == {"external_id": "x"}
 
 
 def test_bad_inputs_fail_before_any_request(client: Any, fake: FakeScalekit) -> None:

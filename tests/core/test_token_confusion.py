@@ -260,7 +260,7 @@ def test_machine_token_is_never_a_user(
     manager = emulator_manager
     client = manager.client
     assert isinstance(client, ScalekitClient)
-    machine_token = client.get_client_access_token().access_token
+    machine_token = client.get_client_access_token()
     result = manager.load(bearer(machine_token))
     assert result.user is None and result.machine is not None
     assert result.machine.client_id == client.config.client_id

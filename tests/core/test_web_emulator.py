@@ -237,7 +237,7 @@ def test_revoked_session_ends_at_next_refresh(
     login(manager, scalekit_emulator, browser)
     user = manager.load(browser.request("/")).user
     assert user is not None and user.session_id
-    machine = client.get_client_access_token().access_token
+    machine = client.get_client_access_token()
     revoked = httpx.post(
         f"{scalekit_emulator.url}/api/v1/sessions/{user.session_id}/revoke",
         headers={"authorization": f"Bearer {machine}"},

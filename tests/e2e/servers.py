@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from scalekit_core import ScalekitClient
+from scalekit_emulator.webhooks import new_webhook_secret
 from tests.processes import ROOT, Process, answers, free_port, start_process, wait_until
 
 SAMPLE_APPS = ROOT / "sample_apps"
@@ -98,6 +99,15 @@ class EmulatorProcess:
     def reset(self) -> None:
         self._control("reset", {})
 
+    def register_webhook(self, url: str, secret: str) -> None:
+        """Deliver the emulator's events to ``url`` (cleared again by ``reset``)."""
+        self._control("webhooks", {"url": url, "secret": secret})
+
+    def webhook_deliveries(self) -> list[dict[str, object]]:
+        listed = self._control("webhooks")
+        assert isinstance(listed, dict)
+        return list(listed["deliveries"])
+
     def set_access_token_lifetime(self, seconds: int) -> None:
         self._control("lifetimes", {"access_token": seconds})
 
@@ -126,6 +136,8 @@ class AppProcess:
     name: str
     process: Process
     url: str
+    #: The app's ``SCALEKIT_WEBHOOK_SECRET``: its ``POST /auth/webhooks`` is on.
+    webhook_secret: str
 
     @classmethod
     def start(cls, name: str, emulator: EmulatorProcess) -> AppProcess:
@@ -136,6 +148,7 @@ class AppProcess:
         url = f"http://127.0.0.1:{port}"
         database = OUTPUT_DIR / f"{name}.sqlite3"
         database.unlink(missing_ok=True)
+        webhook_secret = new_webhook_secret()
         env = {
             **_base_env(),
             **emulator.env(),
@@ -143,6 +156,7 @@ class AppProcess:
             "APP_BASE_URL": url,
             "SCALEKIT_COOKIE_SECRET": COOKIE_SECRET,
             "SCALEKIT_REFRESH_BUFFER": str(REFRESH_BUFFER),
+            "SCALEKIT_WEBHOOK_SECRET": webhook_secret,
             # The Django sample's database: a fresh one per run, not the one in its folder.
             "DJANGO_DB_PATH": str(database),
         }
@@ -152,4 +166,4 @@ class AppProcess:
         except BaseException:
             process.stop()
             raise
-        return cls(name, process, url)
+        return cls(name, process, url, webhook_secret)

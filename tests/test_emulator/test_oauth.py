@@ -101,7 +101,8 @@ def test_new_email_creates_member_user(
     tokens = login(scalekit_emulator, http, "dave.doe@example.test")
     claims = jwt.decode(str(tokens["access_token"]), options={"verify_signature": False})
     assert str(claims["sub"]).startswith("usr_") and claims["oid"] == "org_acme"
-    assert claims["roles"] == ["member"] and claims["permissions"] == []
+    # the seeded "member" role grants users:read
+    assert claims["roles"] == ["member"] and claims["permissions"] == ["users:read"]
 
 
 @pytest.mark.parametrize(
