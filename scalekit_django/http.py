@@ -21,19 +21,26 @@ from scalekit_core.web import (
 
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
 
+_CACHE_ATTRIBUTE = "_scalekit_web_request"
+
 
 def web_request(request: HttpRequest) -> WebRequest:
     """The framework-neutral view of ``request``: headers read from ``META`` as the core asks
     for them (the server joined repeated ones) rather than through ``request.headers``,
-    which copies them all; cookies parsed by Django on first use."""
-    meta = request.META
-    return WebRequest(
-        request.method or "GET",
-        request.path,
-        meta.get("QUERY_STRING", ""),
-        environ_headers(meta, lambda: request.headers.items()),
-        RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
-    )
+    which copies them all; cookies parsed by Django on first use. Translated once per
+    request (the middleware's and a guard's view are the same)."""
+    translated: WebRequest | None = request.__dict__.get(_CACHE_ATTRIBUTE)
+    if translated is None:
+        meta = request.META
+        translated = WebRequest(
+            request.method or "GET",
+            request.path,
+            meta.get("QUERY_STRING", ""),
+            environ_headers(meta, lambda: request.headers.items()),
+            RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
+        )
+        request.__dict__[_CACHE_ATTRIBUTE] = translated
+    return translated
 
 
 def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
@@ -55,6 +62,8 @@ def apply_load_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite
     """Add the writes of ``load`` to a view's response, with the headers the core asks for
     (no shared cache may keep a response that writes the session)."""
     writes = tuple(cookies)
+    if not writes:
+        return
     apply_cookies(response, writes)
     for name, value in private_headers(writes, response.headers.get("Vary")).items():
         response.headers[name] = value

@@ -102,7 +102,7 @@ class ScalekitMiddleware:
         response = cast(HttpResponseBase, self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
             apply_load_cookies(response, manager.end_session(web_request(request)))
-        else:
+        elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
@@ -115,6 +115,6 @@ class ScalekitMiddleware:
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
             apply_load_cookies(response, await manager.end_session(web_request(request)))
-        else:
+        elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

@@ -154,6 +154,7 @@ class ScalekitAuth:
         #: settings, which also build the redirect URI.
         self.router = APIRouter(tags=["auth"])
         self._add_api_routes(self.router)
+        self._routes_to_move: tuple[list[Any], list[Any]] | None = None
         #: ``@auth.on_event("organization.created")``: a handler (sync or async) of Scalekit
         #: webhook events, delivered to ``POST /auth/webhooks`` once
         #: ``SCALEKIT_WEBHOOK_SECRET`` is set.
@@ -186,6 +187,7 @@ class ScalekitAuth:
         app.add_middleware(ScalekitMiddleware, auth=self)
         for error, handler in self.exception_handlers.items():
             app.add_exception_handler(error, handler)
+        before = list(app.router.routes)
         if routes and isinstance(app, FastAPI):
             # Added to the app itself rather than through ``include_router(self.router)``:
             # FastAPI matches an included router as a unit, an extra cost on every request
@@ -193,6 +195,23 @@ class ScalekitAuth:
             self._add_api_routes(app)
         elif routes:
             app.router.routes.extend(self.routes)
+        added = [route for route in app.router.routes if route not in before]
+        if added:
+            self._routes_to_move = (app.router.routes, added)
+
+    def _move_routes_last(self) -> None:
+        """Put the routes ``install`` added after the app's own (called by the middleware on
+        the first request, once the app has declared its routes): the app's endpoints, hit
+        on every request, are then matched without walking past the login routes first. An
+        app with a catch-all route places ``auth.router`` itself (``install(routes=False)``)."""
+        pending, self._routes_to_move = self._routes_to_move, None
+        if pending is None:
+            return
+        table, added = pending
+        for route in added:
+            if route in table:
+                table.remove(route)
+                table.append(route)
 
     def middleware(self) -> Middleware:
         """For ``Starlette(middleware=[auth.middleware()])``."""

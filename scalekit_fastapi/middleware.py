@@ -86,7 +86,10 @@ class ScalekitMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        result = await self.auth.manager.load(web_request(HTTPConnection(scope)))
+        auth = self.auth
+        if auth._routes_to_move is not None:
+            auth._move_routes_last()
+        result = await auth.manager.load(web_request(HTTPConnection(scope)))
         if result.response is not None:  # e.g. the session store is down: 503, no endpoint
             if scope["type"] == "http":
                 response = await self.auth.render(Request(scope, receive), result.response)

@@ -85,7 +85,26 @@ def _verify_tokens(
     return replace(data, unverified=frozenset()), None
 
 
-def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
+#: The key of a bearer token's ``LoadResult`` beside its verified claims.
+_BEARER_RESULT = "scalekit_core.web.load"
+
+
+def _bearer_flow(ctx: WebContext, token: str) -> WebFlow[LoadResult]:
+    # A token verified before, still honoured by the client's cache: its principal was built
+    # then and kept beside the claims.
+    extras = ctx.verified_extras(token)
+    known: LoadResult | None = extras.get(_BEARER_RESULT) if extras is not None else None
+    if known is not None:
+        return known
+    result = yield from _verified_bearer(token, ctx.client.config.client_id)
+    if result.user is not None or result.machine is not None:
+        extras = ctx.verified_extras(token)
+        if extras is not None:
+            extras[_BEARER_RESULT] = result
+    return result
+
+
+def _verified_bearer(token: str, client_id: str) -> WebFlow[LoadResult]:
     try:
         claims = yield VerifyBearer(token)
     except TokenValidationError as exc:
@@ -102,18 +121,19 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
     settings = ctx.settings
-    if settings.api_keys:  # before the fast path: an API key may come in its own header
-        api_key = api_key_of(request, settings.api_key_header)
-        if api_key is not None:
-            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
-    if not request.may_be_signed_in(settings.session_cookie):
-        return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
+    api_key_header = (settings.api_key_header,) if settings.api_keys else ()
+    if not request.may_be_signed_in(settings.session_cookie, api_key_header):
+        return _ANONYMOUS  # no credential header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
+    if settings.api_keys:
+        api_key = api_key_of(request, settings.api_key_header)
+        if api_key is not None:
+            return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
-        return (yield from _bearer_flow(token, ctx.client.config.client_id))
+        return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
     stored: StoredSession = yield from read_session(ctx, cookies)
     if not stored.present:

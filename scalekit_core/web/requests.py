@@ -271,11 +271,13 @@ class WebRequest:
         by position."""
         return "," in self.headers.get("authorization", "")
 
-    def may_be_signed_in(self, session_cookie: str) -> bool:
-        """Whether the request carries an ``Authorization`` header or may carry the session
-        cookie ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing
-        needs to be parsed, decrypted or looked up."""
-        if "authorization" in self.headers:
+    def may_be_signed_in(self, session_cookie: str, credential_headers: Iterable[str] = ()) -> bool:
+        """Whether the request carries an ``Authorization`` header (or one of the other
+        ``credential_headers``, e.g. an API key's) or may carry the session cookie
+        ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing needs to
+        be parsed, decrypted or looked up."""
+        headers = self.headers
+        if "authorization" in headers or any(name in headers for name in credential_headers):
             return True
         cookies = self.cookies
         if isinstance(cookies, RequestCookies):
