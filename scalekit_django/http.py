@@ -19,6 +19,8 @@ from scalekit_core.web import (
     private_headers,
 )
 
+from .signals import scalekit_auth_failed
+
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
 
 _CACHE_ATTRIBUTE = "_scalekit_web_request"
@@ -72,8 +74,10 @@ def apply_load_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite
 def to_django_response(result: WebResponse, request: HttpRequest | None = None) -> HttpResponse:
     """Render a core response; error pages use ``SCALEKIT_ERROR_TEMPLATE`` when set.
 
-    The template gets ``status_code``, ``reason`` (the HTTP reason phrase), and the core
-    page's ``title`` and ``message`` (plain text; the template escapes them).
+    The template gets ``status_code``, ``reason`` (the HTTP reason phrase), the core
+    page's ``title`` and ``message`` (plain text; the template escapes them) and
+    ``scalekit_reason`` (the machine-readable ``Reason`` value). Every response with a
+    ``reason`` also sends ``scalekit_auth_failed``.
     """
     headers = dict(result.headers)
     body = result.body
@@ -86,9 +90,14 @@ def to_django_response(result: WebResponse, request: HttpRequest | None = None) 
                 "reason": HTTPStatus(result.status).phrase,
                 "title": result.title,
                 "message": result.message,
+                "scalekit_reason": result.reason,
             },
             request,
         )
     response = HttpResponse(body, status=result.status, headers=headers)
     apply_cookies(response, result.cookies)
+    if result.reason is not None and result.status != 200:
+        scalekit_auth_failed.send(
+            sender=WebResponse, request=request, reason=result.reason, status_code=result.status
+        )
     return response

@@ -40,6 +40,8 @@ def _attach(
     # A client-credentials token: never ``request.user`` (no Django user is linked to it).
     target.scalekit_machine = result.machine
     target.scalekit_manager = manager
+    # Why the request's session gave no user (revoked, expired...), if it did.
+    target.scalekit_reason = result.reason
     user = result.user
     if user is not None:
         target.user = SimpleLazyObject(partial(link_user, user))

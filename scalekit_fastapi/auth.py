@@ -30,9 +30,10 @@ from scalekit_core.web import (
     WebResponse,
     settings_from_mapping,
 )
+from scalekit_core.web.outcomes import reason_of
 from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
-from .middleware import ScalekitMiddleware, get_machine, get_user
+from .middleware import REASON_KEY, ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
 
 __all__ = ["ErrorRenderer", "MachineDependency", "ScalekitAuth", "UserDependency"]
@@ -266,16 +267,24 @@ class ScalekitAuth:
         most that many seconds ago, else ``ReauthenticationRequired``).
 
         For plain Starlette endpoints: ``user = auth.require(request, permissions=["x"])``.
+        The ``AuthenticationRequired`` of a request whose session ended says why in its
+        ``reason`` (``session_revoked``, ``session_expired``...).
         """
-        return self.manager.require(
-            get_user(request),
-            scopes=scopes,
-            permissions=permissions,
-            roles=roles,
-            organization_id=organization_id,
-            api=api,
-            max_age=max_age,
-        )
+        try:
+            return self.manager.require(
+                get_user(request),
+                scopes=scopes,
+                permissions=permissions,
+                roles=roles,
+                organization_id=organization_id,
+                api=api,
+                max_age=max_age,
+            )
+        except AuthenticationRequired as exc:
+            ended = reason_of((request.scope.get("state") or {}).get(REASON_KEY) or "")
+            if ended is not None and exc.max_age is None:
+                exc.reason = ended
+            raise
 
     def requires(
         self,
@@ -361,7 +370,10 @@ class ScalekitAuth:
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
         required = exc if isinstance(exc, AuthenticationRequired) else AuthenticationRequired()
         web = self.manager.unauthenticated(
-            web_request(request), api=required.api, max_age=required.max_age
+            web_request(request),
+            api=required.api,
+            max_age=required.max_age,
+            reason=required.reason.value,
         )
         return await self.render(request, web)
 

@@ -319,6 +319,9 @@ class WebResponse:
 
     An HTML error page also carries its ``title`` and ``message`` as plain (unescaped) text,
     so an app's error hook can show them in its own layout without reading the body.
+    ``reason`` says why, machine-readably, for every error (and for a redirect to sign in):
+    a ``Reason`` value (``scalekit_core.web.outcomes``), or an app's own ``PermissionDenied``
+    reason; JSON errors carry it as their ``reason`` field too.
     """
 
     status: int
@@ -327,6 +330,7 @@ class WebResponse:
     cookies: tuple[CookieWrite, ...] = ()
     title: str = ""
     message: str = ""
+    reason: str | None = None
 
     @property
     def location(self) -> str | None:
@@ -342,12 +346,16 @@ class LoadResult:
 
     ``response`` is set when the request must not go on (the session store is down): the
     adapter sends it as is (a 503 page or JSON) instead of calling the view.
+
+    ``reason`` says why a session that came with the request gave no user (a ``Reason``
+    value: ``session_revoked``, ``session_expired``, ``refresh_denied``...), ``None`` otherwise.
     """
 
     user: User | None
     cookies: tuple[CookieWrite, ...] = ()
     response: WebResponse | None = None
     machine: Machine | None = None
+    reason: str | None = None
 
     def cookies_to_add(self, already_set: Iterable[str]) -> tuple[CookieWrite, ...]:
         """The writes to add to a response that already sets the cookies named ``already_set``.
