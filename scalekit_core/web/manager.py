@@ -54,6 +54,7 @@ from .liveness import LivenessChecks, aconfirm_live, confirm_live
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
+from .outcomes import Event, Reason, log_event, reason_of
 from .refresh import (
     AsyncRefreshCoordinator,
     AsyncSharedRefreshes,
@@ -151,7 +152,9 @@ class _ManagerBase:
 
     def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
         """The record of an ending made by id (cookie sessions only: a server-side store
-        deletes the sessions themselves)."""
+        deletes the sessions themselves); and the revocation's log event either way."""
+        user_id, sid = (value, None) if kind == "user" else (None, value)
+        log_event(Event.REVOCATION, Reason.SESSION_REVOKED, user_id=user_id, sid=sid)
         if self._ctx.server_side:
             return None
         now = self.clock()
@@ -194,14 +197,23 @@ class _ManagerBase:
         *,
         api: bool = False,
         max_age: int | None = None,
+        reason: str | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
         ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
-        ``insufficient_user_authentication``.
+        ``insufficient_user_authentication``. ``reason``: ``LoadResult.reason`` (why the
+        request's session gave no user), carried as the response's reason.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
+        return unauthenticated_response(
+            self.settings,
+            request,
+            cookies,
+            api=api,
+            max_age=max_age,
+            reason=reason_of(reason) if reason else None,
+        )
 
     def forbidden(
         self,
@@ -252,10 +264,12 @@ class _ManagerBase:
         organization_id: str | None = None,
         api: bool = False,
         max_age: int | None = None,
+        reason: str | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
-        (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
-        return a response rather than raise (decorators, mixins)."""
+        (:meth:`unauthenticated`, with ``reason``: ``LoadResult.reason``), or a 403
+        (:meth:`forbidden`). For adapters whose guards return a response rather than raise
+        (decorators, mixins)."""
         try:
             self.require(
                 user,
@@ -267,7 +281,7 @@ class _ManagerBase:
                 max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age, reason=reason)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
