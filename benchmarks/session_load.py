@@ -10,6 +10,9 @@ All three are measured in this run, with no refresh and no network:
   remembering the result, on top of the warm work.
 - the baseline: ``jwt.decode`` of a typical RS256 access token with the public key already
   loaded.
+- warm ``load()`` again once the revocation record (in memory, the default) holds
+  ``RECORD_ENTRIES`` ended sessions and users: consulting it is two dict lookups, so the
+  two warm figures match.
 
     .venv/bin/python benchmarks/session_load.py
 """
@@ -18,16 +21,18 @@ from __future__ import annotations
 
 import time
 import timeit
+from dataclasses import replace
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from scalekit_core import ScalekitClient
 from scalekit_core.testing import make_session_cookies
-from scalekit_core.web import SessionManager, SessionSettings, WebRequest
+from scalekit_core.web import MemoryRevocations, SessionManager, SessionSettings, WebRequest
 
 ROUNDS = 5
 NUMBER = 2000
+RECORD_ENTRIES = 10_000
 
 
 def best_us(statement: object) -> float:
@@ -97,6 +102,23 @@ def main() -> None:
     decode_us = best_us(decode)
     cold_us = best_us(cold_load)
     warm_us = best_us(warm_load)
+    # The same app with a full revocation record, timed in turns with the empty one so that
+    # the machine's noise hits both alike.
+    record = MemoryRevocations()
+    for index in range(RECORD_ENTRIES // 2):
+        record.revoke_session(f"ses_ended_{index}", now + 3600)
+        record.revoke_user(f"usr_gone_{index}", now, now + 3600)
+    full = SessionManager(client, replace(settings, revocations=record))
+    assert full.load(request).user is not None
+
+    def warm_load_full() -> None:
+        full.load(request)
+
+    empty_runs, full_runs = [], []
+    for _ in range(ROUNDS):
+        empty_runs.append(best_us(warm_load))
+        full_runs.append(best_us(warm_load_full))
+    warm_us, warm_full_us = min(warm_us, *empty_runs), min(full_runs)
     cookie_bytes = sum(len(name) + len(value) for name, value in request.cookies.items())
     print(f"session cookie size:                  {cookie_bytes} bytes")
     print(f"bare PyJWT jwt.decode (RS256):        {decode_us:8.1f} µs")
@@ -104,6 +126,8 @@ def main() -> None:
     print(f"warm load() (same cookie again):      {warm_us:8.1f} µs")
     print(f"ratio cold load / jwt.decode:         {cold_us / decode_us:8.2f}x")
     print(f"ratio warm load / jwt.decode:         {warm_us / decode_us:8.2f}x")
+    print(f"warm load(), {RECORD_ENTRIES} revocations kept:  {warm_full_us:8.1f} µs")
+    print(f"ratio warm load {RECORD_ENTRIES} / 0 revocations: {warm_full_us / warm_us:8.2f}x")
     client.close()
 
 

@@ -297,6 +297,18 @@ def client_token_flow(
     return parse_token_response(response)
 
 
+def _check_required(claims: dict[str, Any], options: TokenValidationOptions | None) -> None:
+    """The ``required_*`` and ``organization_id`` demands of ``options``, whole words."""
+    if options is not None:
+        check_requirements(
+            claims,
+            scopes=options.required_scopes,
+            permissions=options.required_permissions,
+            roles=options.required_roles,
+            organization_id=options.organization_id,
+        )
+
+
 def with_audience(
     options: TokenValidationOptions | None, audience: str | None
 ) -> TokenValidationOptions | None:
@@ -331,14 +343,7 @@ def token_claims_flow(
         now=ctx.clock(),
         required=("iss",),
     )
-    if options is not None:
-        check_requirements(
-            claims,
-            scopes=options.required_scopes,
-            permissions=options.required_permissions,
-            roles=options.required_roles,
-            organization_id=options.organization_id,
-        )
+    _check_required(claims, options)
     return claims
 
 
@@ -372,14 +377,7 @@ def access_token_claims_flow(
         )
         check_access_token_type(header, claims)
         ctx.verified.put(token, claims, issuer, audiences)
-    if options is not None:
-        check_requirements(
-            claims,
-            scopes=options.required_scopes,
-            permissions=options.required_permissions,
-            roles=options.required_roles,
-            organization_id=options.organization_id,
-        )
+    _check_required(claims, options)
     return dict(claims)
 
 

@@ -319,11 +319,14 @@ class VerifiedTokenCache:
     Bounded (oldest entries evicted first); an entry is honoured only until the token's
     ``exp`` (plus leeway) and only for the same issuer and set of accepted audiences it was
     verified for.
+
+    Each entry also holds ``derived``, a dict for what callers build from the claims (the
+    session layer keeps a bearer token's ``User`` there): it lives and dies with the entry.
     """
 
     max_size: int = 4096
-    entries: dict[str, tuple[float, dict[str, Any], str, frozenset[str] | None]] = field(
-        default_factory=dict
+    entries: dict[str, tuple[float, dict[str, Any], str, frozenset[str] | None, dict[str, Any]]] = (
+        field(default_factory=dict)
     )
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -340,6 +343,21 @@ class VerifiedTokenCache:
             return None
         return entry[1]
 
+    def derived(
+        self,
+        token: str,
+        issuer: str,
+        audiences: frozenset[str] | None,
+        now: float,
+        leeway: float,
+    ) -> dict[str, Any] | None:
+        """The ``derived`` dict of ``token``'s entry, under the same rules as :meth:`get`
+        (``None`` when the token is not, or no longer, verified)."""
+        entry = self.entries.get(token)
+        if entry is None or now > entry[0] + leeway or entry[2] != issuer or entry[3] != audiences:
+            return None
+        return entry[4]
+
     def put(
         self, token: str, claims: dict[str, Any], issuer: str, audiences: frozenset[str] | None
     ) -> None:
@@ -348,4 +366,4 @@ class VerifiedTokenCache:
         with self.lock:
             while len(self.entries) >= self.max_size:
                 self.entries.pop(next(iter(self.entries)))
-            self.entries[token] = (float(claims["exp"]), claims, issuer, audiences)
+            self.entries[token] = (float(claims["exp"]), claims, issuer, audiences, {})

@@ -55,15 +55,17 @@ def check_request(
     (``api=True``: an API endpoint, answered with JSON only; ``max_age``: signed in at most
     that many seconds ago, else a forced sign-in or 401)."""
     manager = manager_for(request)
+    user = scalekit_user(request)
     response = manager.guard(
         web_request(request),
-        scalekit_user(request),
+        user,
         scopes=scopes,
         permissions=permissions,
         roles=roles,
         organization_id=organization_id,
         api=api,
         max_age=max_age,
+        reason=None if user is not None else getattr(request, "scalekit_reason", None),
     )
     return None if response is None else to_django_response(response, request)
 

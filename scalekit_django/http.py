@@ -19,21 +19,30 @@ from scalekit_core.web import (
     private_headers,
 )
 
+from .signals import scalekit_auth_failed
+
 __all__ = ["apply_cookies", "apply_load_cookies", "to_django_response", "web_request"]
+
+_CACHE_ATTRIBUTE = "_scalekit_web_request"
 
 
 def web_request(request: HttpRequest) -> WebRequest:
     """The framework-neutral view of ``request``: headers read from ``META`` as the core asks
     for them (the server joined repeated ones) rather than through ``request.headers``,
-    which copies them all; cookies parsed by Django on first use."""
-    meta = request.META
-    return WebRequest(
-        request.method or "GET",
-        request.path,
-        meta.get("QUERY_STRING", ""),
-        environ_headers(meta, lambda: request.headers.items()),
-        RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
-    )
+    which copies them all; cookies parsed by Django on first use. Translated once per
+    request (the middleware's and a guard's view are the same)."""
+    translated: WebRequest | None = request.__dict__.get(_CACHE_ATTRIBUTE)
+    if translated is None:
+        meta = request.META
+        translated = WebRequest(
+            request.method or "GET",
+            request.path,
+            meta.get("QUERY_STRING", ""),
+            environ_headers(meta, lambda: request.headers.items()),
+            RequestCookies(lambda: request.COOKIES, meta.get("HTTP_COOKIE", "")),
+        )
+        request.__dict__[_CACHE_ATTRIBUTE] = translated
+    return translated
 
 
 def apply_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite]) -> None:
@@ -55,6 +64,8 @@ def apply_load_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite
     """Add the writes of ``load`` to a view's response, with the headers the core asks for
     (no shared cache may keep a response that writes the session)."""
     writes = tuple(cookies)
+    if not writes:
+        return
     apply_cookies(response, writes)
     for name, value in private_headers(writes, response.headers.get("Vary")).items():
         response.headers[name] = value
@@ -63,8 +74,10 @@ def apply_load_cookies(response: HttpResponseBase, cookies: Iterable[CookieWrite
 def to_django_response(result: WebResponse, request: HttpRequest | None = None) -> HttpResponse:
     """Render a core response; error pages use ``SCALEKIT_ERROR_TEMPLATE`` when set.
 
-    The template gets ``status_code``, ``reason`` (the HTTP reason phrase), and the core
-    page's ``title`` and ``message`` (plain text; the template escapes them).
+    The template gets ``status_code``, ``reason`` (the HTTP reason phrase), the core
+    page's ``title`` and ``message`` (plain text; the template escapes them) and
+    ``scalekit_reason`` (the machine-readable ``Reason`` value). Every response with a
+    ``reason`` also sends ``scalekit_auth_failed``.
     """
     headers = dict(result.headers)
     body = result.body
@@ -77,9 +90,14 @@ def to_django_response(result: WebResponse, request: HttpRequest | None = None) 
                 "reason": HTTPStatus(result.status).phrase,
                 "title": result.title,
                 "message": result.message,
+                "scalekit_reason": result.reason,
             },
             request,
         )
     response = HttpResponse(body, status=result.status, headers=headers)
     apply_cookies(response, result.cookies)
+    if result.reason is not None and result.status != 200:
+        scalekit_auth_failed.send(
+            sender=WebResponse, request=request, reason=result.reason, status_code=result.status
+        )
     return response

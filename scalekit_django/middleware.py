@@ -40,6 +40,8 @@ def _attach(
     # A client-credentials token: never ``request.user`` (no Django user is linked to it).
     target.scalekit_machine = result.machine
     target.scalekit_manager = manager
+    # Why the request's session gave no user (revoked, expired...), if it did.
+    target.scalekit_reason = result.reason
     user = result.user
     if user is not None:
         target.user = SimpleLazyObject(partial(link_user, user))
@@ -102,7 +104,7 @@ class ScalekitMiddleware:
         response = cast(HttpResponseBase, self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
             apply_load_cookies(response, manager.end_session(web_request(request)))
-        else:
+        elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response
 
@@ -115,6 +117,6 @@ class ScalekitMiddleware:
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
         if getattr(request, SIGNED_OUT, False):
             apply_load_cookies(response, await manager.end_session(web_request(request)))
-        else:
+        elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
         return response

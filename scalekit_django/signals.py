@@ -1,5 +1,5 @@
-"""Signals: ``scalekit_user_logged_in`` and ``scalekit_webhook_received`` (sent), and Django's
-``user_logged_out`` (received).
+"""Signals: ``scalekit_user_logged_in``, ``scalekit_auth_failed`` and ``scalekit_webhook_received``
+(sent), and Django's ``user_logged_out`` (received).
 
 ``scalekit_user_logged_in`` is sent by the callback view after a successful login. Receivers
 get ``request`` (the callback request), ``user`` (the Django user) and ``scalekit_user``
@@ -11,6 +11,16 @@ get ``request`` (the callback request), ``user`` (the Django user) and ``scaleki
     @receiver(scalekit_user_logged_in)
     def audit(sender, request, user, scalekit_user, **kwargs):
         log.info("login %s", scalekit_user.id)
+
+``scalekit_auth_failed`` is sent whenever the integration answers a request with one of the
+core's outcomes: a failed sign-in (callback, login or organization switch), a guard's
+redirect to sign in, 401 or 403, a 503. Receivers get ``request``, ``reason`` (a
+``scalekit_core.web.outcomes.Reason`` value, or an app's own ``PermissionDenied`` reason) and
+``status_code``; they are called synchronously (write them as plain functions)::
+
+    @receiver(scalekit_auth_failed)
+    def count(sender, request, reason, status_code, **kwargs):
+        metrics.increment("auth_failed", tags={"reason": reason})
 
 Django's own sign-out (``django.contrib.auth.logout``, e.g. the admin's "Log out") ends the
 Scalekit session too: :func:`end_scalekit_session` marks the request, and
@@ -35,11 +45,13 @@ __all__ = [
     "SIGNED_OUT",
     "end_scalekit_session",
     "on_event",
+    "scalekit_auth_failed",
     "scalekit_user_logged_in",
     "scalekit_webhook_received",
 ]
 
 scalekit_user_logged_in = Signal()
+scalekit_auth_failed = Signal()
 
 #: Sent for every verified Scalekit webhook (after the built-in handling ended the sessions
 #: it names), with ``event`` (a ``WebhookEvent``). A receiver that raises makes the delivery

@@ -30,9 +30,10 @@ from scalekit_core.web import (
     WebResponse,
     settings_from_mapping,
 )
+from scalekit_core.web.outcomes import reason_of
 from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
-from .middleware import ScalekitMiddleware, get_machine, get_user
+from .middleware import REASON_KEY, ScalekitMiddleware, get_machine, get_user
 from .translate import apply_cookies, to_response, web_request
 
 __all__ = ["ErrorRenderer", "MachineDependency", "ScalekitAuth", "UserDependency"]
@@ -154,6 +155,7 @@ class ScalekitAuth:
         #: settings, which also build the redirect URI.
         self.router = APIRouter(tags=["auth"])
         self._add_api_routes(self.router)
+        self._routes_to_move: tuple[list[Any], list[Any]] | None = None
         #: ``@auth.on_event("organization.created")``: a handler (sync or async) of Scalekit
         #: webhook events, delivered to ``POST /auth/webhooks`` once
         #: ``SCALEKIT_WEBHOOK_SECRET`` is set.
@@ -186,6 +188,7 @@ class ScalekitAuth:
         app.add_middleware(ScalekitMiddleware, auth=self)
         for error, handler in self.exception_handlers.items():
             app.add_exception_handler(error, handler)
+        before = list(app.router.routes)
         if routes and isinstance(app, FastAPI):
             # Added to the app itself rather than through ``include_router(self.router)``:
             # FastAPI matches an included router as a unit, an extra cost on every request
@@ -193,6 +196,23 @@ class ScalekitAuth:
             self._add_api_routes(app)
         elif routes:
             app.router.routes.extend(self.routes)
+        added = [route for route in app.router.routes if route not in before]
+        if added:
+            self._routes_to_move = (app.router.routes, added)
+
+    def _move_routes_last(self) -> None:
+        """Put the routes ``install`` added after the app's own (called by the middleware on
+        the first request, once the app has declared its routes): the app's endpoints, hit
+        on every request, are then matched without walking past the login routes first. An
+        app with a catch-all route places ``auth.router`` itself (``install(routes=False)``)."""
+        pending, self._routes_to_move = self._routes_to_move, None
+        if pending is None:
+            return
+        table, added = pending
+        for route in added:
+            if route in table:
+                table.remove(route)
+                table.append(route)
 
     def middleware(self) -> Middleware:
         """For ``Starlette(middleware=[auth.middleware()])``."""
@@ -247,16 +267,24 @@ class ScalekitAuth:
         most that many seconds ago, else ``ReauthenticationRequired``).
 
         For plain Starlette endpoints: ``user = auth.require(request, permissions=["x"])``.
+        The ``AuthenticationRequired`` of a request whose session ended says why in its
+        ``reason`` (``session_revoked``, ``session_expired``...).
         """
-        return self.manager.require(
-            get_user(request),
-            scopes=scopes,
-            permissions=permissions,
-            roles=roles,
-            organization_id=organization_id,
-            api=api,
-            max_age=max_age,
-        )
+        try:
+            return self.manager.require(
+                get_user(request),
+                scopes=scopes,
+                permissions=permissions,
+                roles=roles,
+                organization_id=organization_id,
+                api=api,
+                max_age=max_age,
+            )
+        except AuthenticationRequired as exc:
+            ended = reason_of((request.scope.get("state") or {}).get(REASON_KEY) or "")
+            if ended is not None and exc.max_age is None:
+                exc.reason = ended
+            raise
 
     def requires(
         self,
@@ -342,7 +370,10 @@ class ScalekitAuth:
     async def _on_authentication_required(self, request: Request, exc: Exception) -> Response:
         required = exc if isinstance(exc, AuthenticationRequired) else AuthenticationRequired()
         web = self.manager.unauthenticated(
-            web_request(request), api=required.api, max_age=required.max_age
+            web_request(request),
+            api=required.api,
+            max_age=required.max_age,
+            reason=required.reason.value,
         )
         return await self.render(request, web)
 

@@ -16,12 +16,21 @@ from .translate import apply_cookies, load_headers, web_request
 if TYPE_CHECKING:
     from .auth import ScalekitAuth
 
-__all__ = ["MACHINE_KEY", "STATE_KEY", "ScalekitMiddleware", "get_machine", "get_user"]
+__all__ = [
+    "MACHINE_KEY",
+    "REASON_KEY",
+    "STATE_KEY",
+    "ScalekitMiddleware",
+    "get_machine",
+    "get_user",
+]
 
 #: Where the middleware leaves the request's user in ``scope["state"]`` (``request.state``).
 STATE_KEY = "scalekit_user"
 #: Where it leaves the request's machine client (a client-credentials bearer token).
 MACHINE_KEY = "scalekit_machine"
+#: Where ``LoadResult.reason`` is kept when the request's session gave no user.
+REASON_KEY = "scalekit_reason"
 
 
 def get_user(connection: HTTPConnection) -> User | None:
@@ -86,7 +95,10 @@ class ScalekitMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        result = await self.auth.manager.load(web_request(HTTPConnection(scope)))
+        auth = self.auth
+        if auth._routes_to_move is not None:
+            auth._move_routes_last()
+        result = await auth.manager.load(web_request(HTTPConnection(scope)))
         if result.response is not None:  # e.g. the session store is down: 503, no endpoint
             if scope["type"] == "http":
                 response = await self.auth.render(Request(scope, receive), result.response)
@@ -97,6 +109,8 @@ class ScalekitMiddleware:
         state = scope.setdefault("state", {})
         state[STATE_KEY] = result.user
         state[MACHINE_KEY] = result.machine
+        if result.reason is not None:  # why the session gave no user (revoked, expired...)
+            state[REASON_KEY] = result.reason
         if not result.cookies or scope["type"] != "http":
             await self.app(scope, receive, send)
             return

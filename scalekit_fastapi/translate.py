@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, cast
 
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.responses import Response
 
 from scalekit_core.web import (
@@ -35,17 +35,21 @@ def web_request(connection: HTTPConnection) -> WebRequest:
     path = scope["path"]
     if "?" in path or "#" in path or "\\" in path:
         path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
-    headers = connection.headers
+    # The raw ASGI pairs (names lower-case, as Starlette's ``Headers`` reads them too).
+    raw: list[tuple[bytes, bytes]] = scope["headers"]
 
     def lookup(name: str) -> str | None:
-        return join_values(name, headers.getlist(name))
+        key = name.encode("latin-1")
+        return join_values(name, [value.decode("latin-1") for k, value in raw if k == key])
 
+    cookie = lookup("cookie") or ""
     return WebRequest(
         scope.get("method", "GET"),
         path,
         scope.get("query_string", b"").decode("latin-1"),
-        RequestHeaders(lookup, headers.items),  # items() keeps repeated headers
-        RequestCookies(lambda: connection.cookies, lookup("cookie") or ""),
+        RequestHeaders(lookup, lambda: connection.headers.items()),  # keeps repeated headers
+        # Starlette's parser, as ``request.cookies`` runs it on each ``Cookie`` header.
+        RequestCookies(lambda: cookie_parser(cookie), cookie),
     )
 
 

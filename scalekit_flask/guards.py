@@ -62,18 +62,23 @@ def _guard(
     max_age: int | None = None,
 ) -> Callable[[View], View]:
     scopes, permissions, roles = tuple(scopes), tuple(permissions), tuple(roles)
-    return _guarded(
-        lambda: current_state().manager.guard(
+
+    def check() -> WebResponse | None:
+        user = get_current_user()
+        return current_state().manager.guard(
             web_request(),
-            get_current_user(),
+            user,
             scopes=scopes,
             permissions=permissions,
             roles=roles,
             organization_id=organization_id,
             api=api,
             max_age=max_age,
+            # Why this request's session gave no user (revoked, expired...), if it did.
+            reason=None if user is not None else getattr(g.get("_scalekit_load"), "reason", None),
         )
-    )
+
+    return _guarded(check)
 
 
 def _guarded(check: Callable[[], WebResponse | None]) -> Callable[[View], View]:

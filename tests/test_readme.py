@@ -27,6 +27,7 @@ CORE = "from scalekit_core import ScalekitClient, AuthorizationUrlOptions"
 MANAGEMENT = "from scalekit_core import CreateOrganization"
 ADMIN = "from scalekit_core import CreateConnection"  # run in tests/core/test_admin_emulator.py
 FIXTURE = "def test_login(scalekit_emulator):"
+WEBHOOKS = "@scalekit.on_event("
 DJANGO = ("# settings.py", "# urls.py", "# views.py")
 COOKIE_SECRET = "readme-cookie-secret-" + "s" * 32
 
@@ -49,7 +50,7 @@ def load(name: str, source: str) -> types.ModuleType:
 
 
 def test_every_python_block_is_run_by_a_test() -> None:
-    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, ADMIN, FIXTURE, *DJANGO)
+    markers = (FLASK, FASTAPI, STARLETTE, CORE, MANAGEMENT, ADMIN, FIXTURE, WEBHOOKS, *DJANGO)
     for text in python_blocks():
         compile(text, "<README>", "exec")
         assert any(marker in text for marker in markers), f"a README block no test runs:\n{text}"
@@ -91,6 +92,30 @@ def test_flask_block(scalekit_emulator: EmulatorHandle) -> None:
     back = follow_logout(out.headers["Location"])
     assert urlsplit(back).path == "/"
     assert client.get("/").get_data(as_text=True) == "Hello, stranger"
+
+
+def test_webhooks_block(
+    scalekit_emulator: EmulatorHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flask import Flask
+
+    from scalekit_emulator.webhooks import new_webhook_secret
+    from tests.webhook_cases import event_body, signed
+
+    secret = new_webhook_secret()
+    module = load("readme_webhooks", block(WEBHOOKS))
+    app = Flask("readme_webhooks")
+    app.config.update(
+        scalekit_emulator.env(),
+        SCALEKIT_APP_BASE_URL="http://localhost",
+        SCALEKIT_COOKIE_SECRET=COOKIE_SECRET,
+        SCALEKIT_WEBHOOK_SECRET=secret,
+    )
+    module.scalekit.init_app(app)
+    body = event_body("organization.created", {"id": "org_new"})
+    answer = app.test_client().post("/auth/webhooks", data=body, headers=signed(secret, body))
+    assert answer.status_code == 200
+    assert "new organization org_new at 2024-01-15" in capsys.readouterr().out
 
 
 async def asgi_walk(app: Any, emulator: EmulatorHandle, protected: str | None = None) -> None:

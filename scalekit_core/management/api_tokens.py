@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import APIError, InvalidApiTokenError, ScalekitError
+from ..errors import APIError, InvalidApiTokenError, ScalekitError, UnauthenticatedError
 from ..flows import Flow
 from .m2m import custom_claims_map
 from .models import _object, _objects, _strings, _text, _total
@@ -218,6 +218,12 @@ def list_tokens_flow(
     return ApiTokensPage.from_json(json_object(response))
 
 
+def _refused_after_retry(error: UnauthenticatedError) -> InvalidApiTokenError:
+    """A 401 that outlived the runner's retry with a fresh management token is about the API
+    token itself (Scalekit answers UNAUTHENTICATED for some refused tokens)."""
+    return InvalidApiTokenError(error.status_code, error.message)
+
+
 # --- sub-clients ------------------------------------------------------------------------------
 
 
@@ -242,7 +248,10 @@ class ApiTokenClient:
 
     def validate_token(self, token: str) -> ApiToken:
         """Who the token (or its ``token_id``) belongs to, or ``InvalidApiTokenError``."""
-        return self._run(validate_api_token_flow, token)
+        try:
+            return self._run(validate_api_token_flow, token)
+        except UnauthenticatedError as exc:
+            raise _refused_after_retry(exc) from None
 
     def invalidate_token(self, token: str) -> None:
         """Revoke the token (or ``token_id``); repeating it is harmless."""
@@ -297,7 +306,10 @@ class AsyncApiTokenClient:
 
     async def validate_token(self, token: str) -> ApiToken:
         """Who the token (or its ``token_id``) belongs to, or ``InvalidApiTokenError``."""
-        return await self._run(validate_api_token_flow, token)
+        try:
+            return await self._run(validate_api_token_flow, token)
+        except UnauthenticatedError as exc:
+            raise _refused_after_retry(exc) from None
 
     async def invalidate_token(self, token: str) -> None:
         """Revoke the token (or ``token_id``); repeating it is harmless."""

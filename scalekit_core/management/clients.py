@@ -322,16 +322,18 @@ class SessionClient(_SessionFilters):
         """Revoke one session; answers the session as revoked. The app's local session of it
         ends too (the session managers built on this client listen)."""
         revoked = self._run(revoke_session_flow, session_id)
-        for listener in self._listeners:
-            listener("session", session_id)
+        self._tell("session", session_id)
         return revoked
 
     def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
         """Revoke every active session of ``user_id`` (logout from all devices), here too."""
         revoked = self._run(revoke_all_user_sessions_flow, user_id)
-        for listener in self._listeners:
-            listener("user", user_id)
+        self._tell("user", user_id)
         return revoked
+
+    def _tell(self, kind: str, value: str) -> None:
+        for listener in self._listeners:
+            listener(kind, value)
 
 
 class AsyncSessionClient(_SessionFilters):
@@ -368,20 +370,20 @@ class AsyncSessionClient(_SessionFilters):
     async def revoke_session(self, session_id: str) -> Session:
         """Revoke one session; answers the session as revoked (see :class:`SessionClient`)."""
         revoked = await self._run(revoke_session_flow, session_id)
-        for listener in self._listeners:
-            result = listener("session", session_id)
-            if inspect.isawaitable(result):
-                await result
+        await self._tell("session", session_id)
         return revoked
 
     async def revoke_all_user_sessions(self, user_id: str) -> RevokedSessions:
         """Revoke every active session of ``user_id`` (logout from all devices), here too."""
         revoked = await self._run(revoke_all_user_sessions_flow, user_id)
+        await self._tell("user", user_id)
+        return revoked
+
+    async def _tell(self, kind: str, value: str) -> None:
         for listener in self._listeners:
-            result = listener("user", user_id)
+            result = listener(kind, value)
             if inspect.isawaitable(result):
                 await result
-        return revoked
 
 
 class UserClient:

@@ -21,15 +21,14 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import anyio.lowlevel
-
 from ..claims import scopes_of
 from ..errors import ScalekitError, TokenValidationError
 from .requests import WebRequest
 from .session_data import Machine, is_jwt
 
 if TYPE_CHECKING:
+    import anyio
+
     from ..management import ApiToken
 
 __all__ = ["ApiKeyCache", "api_key_of", "machine_from_api_token"]
@@ -180,6 +179,9 @@ class ApiKeyCache:
         self, key: str, validate: Callable[[], Awaitable[ApiToken]]
     ) -> Machine | None:
         """The async twin of :meth:`resolve` (single-flight among one loop's tasks)."""
+        import anyio  # the async path only: sync apps never load it
+        import anyio.lowlevel
+
         digest = self._digest(key)
         loop = id(anyio.lowlevel.current_token().native_token)
         for _ in range(2):

@@ -64,6 +64,7 @@ _OPTIONAL: dict[str, tuple[str, str, Callable[[object], Any]]] = {
     "REFRESH_BUFFER": ("session", "refresh_buffer", _number),
     "WEBHOOK_SECRET": ("session", "webhook_secret", _text),
     "WEBHOOK_PATH": ("session", "webhook_path", _text),
+    "SESSION_CHECK_INTERVAL": ("session", "session_check_interval", _number),
     "API_KEYS": ("session", "api_keys", _flag),
     "API_KEY_HEADER": ("session", "api_key_header", _text),
     "API_KEY_TTL": ("session", "api_key_ttl", _number),

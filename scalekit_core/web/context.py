@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, Signer
 
@@ -61,6 +61,19 @@ class WebContext:
         self.consumed = ConsumedStates(self.settings.transaction_ttl)
         # itsdangerous signs with the *last* key and accepts all of them.
         self._signer = Signer(list(reversed(secrets)), salt="scalekit.session-id")
+
+    def verified_extras(self, token: str) -> dict[str, Any] | None:
+        """The ``derived`` slot of ``token`` in the client's verified-token cache, while the
+        client honours that entry (``None`` otherwise): where the token's principal is kept,
+        so a repeated bearer token costs a lookup (see ``VerifiedTokenCache``)."""
+        client_ctx = getattr(self.client, "_ctx", None)
+        if client_ctx is None:
+            return None
+        config = client_ctx.config
+        extras: dict[str, Any] | None = client_ctx.verified.derived(
+            token, config.env_url, config.accepted_audiences, client_ctx.clock(), config.leeway
+        )
+        return extras
 
     @property
     def server_side(self) -> bool:

@@ -19,6 +19,7 @@ from .session_data import SessionData, User
 __all__ = [
     "CallOnLogin",
     "CheckRevoked",
+    "ConfirmLive",
     "Effect",
     "ExchangeCode",
     "LoginTokens",
@@ -144,6 +145,14 @@ class CheckRevoked:
 
 
 @dataclass(frozen=True)
+class ConfirmLive:
+    """The optional liveness check (``session_check_interval``). Result: ``False`` when the
+    Scalekit session ended."""
+
+    session_id: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class RecordRevocation:
     """Write the revocation record: one session (``session_key``) or, when ``session_key`` is
     ``None``, every session of ``user_id`` issued at or before ``before_time``; kept
@@ -157,6 +166,7 @@ class RecordRevocation:
 
 Effect = (
     CheckRevoked
+    | ConfirmLive
     | RecordRevocation
     | ExchangeCode
     | VerifyIdpLogin

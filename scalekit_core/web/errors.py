@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ScalekitError
+from .outcomes import Reason
 
 __all__ = [
     "AuthenticationRequired",
@@ -17,9 +18,12 @@ class AuthenticationRequired(ScalekitError):
 
     ``api`` is true when the guarded endpoint is an API (401 JSON even for a browser).
     ``max_age`` is set by ``ReauthenticationRequired`` only (pass it on to ``unauthenticated``).
+    ``reason``: ``Reason.AUTHENTICATION_REQUIRED`` (``REAUTHENTICATION_REQUIRED`` for the
+    subclass).
     """
 
     max_age: int | None = None
+    reason: Reason = Reason.AUTHENTICATION_REQUIRED
 
     def __init__(self, message: str = "authentication required", *, api: bool = False) -> None:
         self.api = api
@@ -37,13 +41,15 @@ class ReauthenticationRequired(AuthenticationRequired):
     def __init__(self, max_age: int, *, api: bool = False) -> None:
         super().__init__(f"a sign-in within the last {max_age} seconds is required", api=api)
         self.max_age = max_age
+        self.reason = Reason.REAUTHENTICATION_REQUIRED
 
 
 class PermissionDenied(ScalekitError):
     """A signed-in user lacks a scope, permission, role or organization.
 
     ``reason`` is machine-readable: ``insufficient_scope``, ``missing_permission``,
-    ``missing_role``, ``wrong_organization`` or ``forbidden``. Adapters answer with
+    ``missing_role``, ``wrong_organization``, ``not_a_member`` or ``forbidden`` (the values
+    of ``Reason``), or an app's own. Adapters answer with
     ``manager.forbidden(request, error, api=error.api)``.
     """
 
@@ -62,6 +68,8 @@ class SessionStoreUnavailable(ScalekitError):
     The managers turn it into a 503 (``LoadResult.response`` for ``load``); the message names
     the operation and the error class only, never a key, a session id or a token.
     """
+
+    reason = Reason.SESSION_STORE_UNAVAILABLE
 
     def __init__(self, operation: str, cause: str) -> None:
         self.operation = operation

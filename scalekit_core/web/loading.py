@@ -13,12 +13,14 @@ from .api_keys import api_key_of
 from .context import WebContext
 from .effects import (
     CheckRevoked,
+    ConfirmLive,
     RefreshTokens,
     VerifyApiKey,
     VerifyBearer,
     VerifyRefreshed,
     WebFlow,
 )
+from .outcomes import Event, Reason, log_event
 from .persistence import StoredSession, clear_session, read_session, write_session
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
@@ -84,7 +86,26 @@ def _verify_tokens(
     return replace(data, unverified=frozenset()), None
 
 
-def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
+#: The key of a bearer token's ``LoadResult`` beside its verified claims.
+_BEARER_RESULT = "scalekit_core.web.load"
+
+
+def _bearer_flow(ctx: WebContext, token: str) -> WebFlow[LoadResult]:
+    # A token verified before, still honoured by the client's cache: its principal was built
+    # then and kept beside the claims.
+    extras = ctx.verified_extras(token)
+    known: LoadResult | None = extras.get(_BEARER_RESULT) if extras is not None else None
+    if known is not None:
+        return known
+    result = yield from _verified_bearer(token, ctx.client.config.client_id)
+    if result.user is not None or result.machine is not None:
+        extras = ctx.verified_extras(token)
+        if extras is not None:
+            extras[_BEARER_RESULT] = result
+    return result
+
+
+def _verified_bearer(token: str, client_id: str) -> WebFlow[LoadResult]:
     try:
         claims = yield VerifyBearer(token)
     except TokenValidationError as exc:
@@ -100,18 +121,20 @@ def _bearer_flow(token: str, client_id: str) -> WebFlow[LoadResult]:
 
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
-    if not request.may_be_signed_in(ctx.settings.session_cookie):
-        return _ANONYMOUS  # no Authorization header, no session cookie: nothing to read
+    settings = ctx.settings
+    api_key_header = (settings.api_key_header,) if settings.api_keys else ()
+    if not request.may_be_signed_in(settings.session_cookie, api_key_header):
+        return _ANONYMOUS  # no credential header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
-    if ctx.settings.api_keys:
-        api_key = api_key_of(request, ctx.settings.api_key_header)
+    if settings.api_keys:
+        api_key = api_key_of(request, settings.api_key_header)
         if api_key is not None:
             return LoadResult(None, machine=(yield VerifyApiKey(api_key)))
     token = request.bearer_token
     if token is not None:
-        return (yield from _bearer_flow(token, ctx.client.config.client_id))
+        return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
     stored: StoredSession = yield from read_session(ctx, cookies)
     if not stored.present:
@@ -119,26 +142,38 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     data = stored.data
     now = ctx.clock()
 
-    def end(reason: str) -> WebFlow[LoadResult]:
-        log.info("session ended: %s", reason)
+    def end(
+        why: str,
+        reason: Reason,
+        event: Event = Event.SESSION_ENDED,
+        ended: User | None = None,
+    ) -> WebFlow[LoadResult]:
+        log.info("session ended: %s", why)
+        log_event(event, reason, ended)
         deletions = yield from clear_session(ctx, cookies, stored.session_id)
-        return LoadResult(None, tuple(deletions))
+        return LoadResult(None, tuple(deletions), reason=reason.value)
 
     if data is None:
-        return (yield from end("unreadable session cookie"))
-    settings = ctx.settings
+        if stored.session_id is not None:
+            # A valid signed id whose stored session is gone: ended elsewhere (a logout, a
+            # revocation; an expiry would have ended the cookie as well).
+            return (yield from end("stored session gone", Reason.SESSION_REVOKED))
+        return (yield from end("unreadable session cookie", Reason.SESSION_INVALID))
     if now - data.created_at >= settings.absolute_timeout:
-        return (yield from end("absolute timeout"))
+        return (yield from end("absolute timeout", Reason.SESSION_EXPIRED, ended=data.user))
     if now - data.last_seen >= settings.idle_timeout:
-        return (yield from end("idle timeout"))
+        return (yield from end("idle timeout", Reason.SESSION_EXPIRED, ended=data.user))
     user = data.user
     if user is None:
-        return (yield from end("session without a subject"))
+        return (yield from end("session without a subject", Reason.SESSION_INVALID))
     # A server-side store deletes the session itself whenever one ends; a cookie outlives
     # its session, so the revocation record decides (a replayed pre-logout cookie, a
     # revocation from another browser or from Scalekit).
     if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
-        return (yield from end("session revoked"))
+        return (yield from end("session revoked", Reason.SESSION_REVOKED, ended=user))
+    live_sid = user.session_id if ctx.settings.session_check_interval else None
+    if live_sid and not (yield ConfirmLive(live_sid)):
+        return (yield from end("session ended at Scalekit", Reason.SESSION_REVOKED, ended=user))
     # Known before any refresh: refreshed tokens must keep them.
     subject = user.id
     issuer = user.claims.get("iss")
@@ -146,7 +181,13 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     if data.expires_at - now <= settings.refresh_buffer:
         if data.refresh_token is None:
             if now >= data.expires_at:
-                return (yield from end("access token expired and no refresh token"))
+                return (
+                    yield from end(
+                        "access token expired and no refresh token",
+                        Reason.SESSION_EXPIRED,
+                        ended=user,
+                    )
+                )
         else:
             expired = now >= data.expires_at
             try:
@@ -154,18 +195,32 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
                 tokens = yield RefreshTokens(data.refresh_token, wait=expired)
             except RefreshFailed as exc:
                 if exc.ends_session:
-                    return (yield from end(f"refresh refused ({exc.reason})"))
+                    return (
+                        yield from end(
+                            f"refresh refused ({exc.reason})",
+                            Reason.REFRESH_DENIED,
+                            Event.REFRESH_FAILED,
+                            user,
+                        )
+                    )
                 if exc.reason != IN_PROGRESS:
                     log.warning("session refresh failed: %s", exc.reason)
+                    log_event(
+                        Event.REFRESH_FAILED, Reason.REFRESH_FAILED, user, level=logging.WARNING
+                    )
                 if expired:
-                    return LoadResult(None)  # keep the cookies: the provider may come back
+                    # Keep the cookies: the provider may come back.
+                    return LoadResult(None, reason=Reason.REFRESH_FAILED.value)
             else:
                 data, ended = yield from _verify_tokens(
                     refreshed_session(data, tokens, now), subject, issuer
                 )
                 if ended is not None:
-                    return (yield from end(ended))
+                    return (
+                        yield from end(ended, Reason.SESSION_INVALID, Event.REFRESH_FAILED, user)
+                    )
                 writes = yield from write_session(ctx, cookies, data, stored.session_id, now)
+                log_event(Event.REFRESH, None, data.user)
                 return LoadResult(data.user, tuple(writes))
 
     writes_: list[CookieWrite] = []
@@ -173,7 +228,7 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         # A refresh accepted during a JWKS outage: check its tokens now the keys may be back.
         checked, ended = yield from _verify_tokens(data, subject, issuer)
         if ended is not None:
-            return (yield from end(ended))
+            return (yield from end(ended, Reason.SESSION_INVALID, ended=user))
         if not checked.unverified:
             data = checked.touched(now)
             writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..errors import OAuthError, ScalekitError, TokenValidationError
 from ..idp_login import IdpInitiatedLoginClaims
@@ -13,12 +13,13 @@ from ..options import AuthorizationUrlOptions
 from .context import WebContext
 from .effects import CallOnLogin, ExchangeCode, LoginTokens, StoreDelete, VerifyIdpLogin, WebFlow
 from .errors import PermissionDenied
+from .outcomes import Event, Reason, log_event
 from .persistence import read_session, write_session
 from .requests import CookieWrite, WebRequest, WebResponse
 from .responses import error_page, login_url, redirect
 from .return_to import safe_return_to
 from .sealing import MAX_SEALED_LENGTH
-from .session_data import SessionData, trim_profile
+from .session_data import SessionData, User, trim_profile
 from .transactions import RETRY_STATE_PREFIX, Transaction, is_generated_state, is_valid_state
 
 __all__ = ["LoginOptions", "complete_login_flow", "start_login_flow"]
@@ -154,7 +155,13 @@ def start_login_flow(
         acr_values = parse_acr_values(options.acr_values or request.query.get("acr_values"))
     except _BadLoginParameter as exc:
         log.info("login refused: %s", exc)
-        return error_page(400, "Sign-in failed", f"The sign-in request is invalid: {exc}.")
+        log_event(Event.SIGN_IN_FAILED, Reason.INVALID_REQUEST)
+        return error_page(
+            400,
+            "Sign-in failed",
+            f"The sign-in request is invalid: {exc}.",
+            reason=Reason.INVALID_REQUEST,
+        )
     merged = LoginOptions(
         return_to=options.return_to or _param(request, "return_to"),
         organization_id=options.organization_id or _param(request, "organization_id"),
@@ -170,7 +177,13 @@ def start_login_flow(
             claims: IdpInitiatedLoginClaims = yield VerifyIdpLogin(idp_token)
         except TokenValidationError as exc:
             log.info("IdP-initiated login refused: %s", exc.reason)
-            return error_page(400, "Sign-in failed", "The sign-in link is invalid or has expired.")
+            log_event(Event.SIGN_IN_FAILED, Reason.ID_TOKEN_INVALID)
+            return error_page(
+                400,
+                "Sign-in failed",
+                "The sign-in link is invalid or has expired.",
+                reason=Reason.ID_TOKEN_INVALID,
+            )
         except ScalekitError as exc:
             log.warning("IdP-initiated login not verified: %s", type(exc).__name__)
             return _unavailable()
@@ -186,23 +199,34 @@ def start_login_flow(
     return begin_login(ctx, request, merged)
 
 
-def _unavailable() -> WebResponse:
+def _unavailable(cookies: tuple[CookieWrite, ...] = ()) -> WebResponse:
+    log_event(Event.SIGN_IN_FAILED, Reason.PROVIDER_UNAVAILABLE, level=logging.WARNING)
     return error_page(
         503,
         "Sign-in is unavailable",
         "The identity provider could not be reached. Please try again in a moment.",
+        cookies,
         headers={"Retry-After": "5"},
+        reason=Reason.PROVIDER_UNAVAILABLE,
     )
 
 
-def _failed(ctx: WebContext, message: str, cookies: tuple[CookieWrite, ...] = ()) -> WebResponse:
-    """400, with a way to start over."""
+def _failed(
+    ctx: WebContext,
+    message: str,
+    cookies: tuple[CookieWrite, ...],
+    reason: Reason,
+    user: User | None = None,
+) -> WebResponse:
+    """400, with a way to start over, and the sign-in failure's log event."""
+    log_event(Event.SIGN_IN_FAILED, reason, user)
     return error_page(
         400,
         "Sign-in failed",
         message,
         cookies,
         link=(login_url(ctx.settings, None), "Sign in again"),
+        reason=reason,
     )
 
 
@@ -213,7 +237,12 @@ def complete_login_flow(
     repeated = request.repeated_query.intersection(_SINGLE_PARAMS)
     if repeated:
         log.info("callback refused: repeated parameters %s", sorted(repeated))
-        return _failed(ctx, "The sign-in response is ambiguous: it repeats a parameter.")
+        return _failed(
+            ctx,
+            "The sign-in response is ambiguous: it repeats a parameter.",
+            (),
+            Reason.STATE_MISMATCH,
+        )
     state = query.get("state")
     valid_state = is_valid_state(state)
     assert state is None or isinstance(state, str)
@@ -225,15 +254,21 @@ def complete_login_flow(
         description = query.get("error_description", "")
         log.info("authorization response carried error %r", error[:100])
         message = f"{error[:100]}: {description[:300]}" if description else error[:100]
-        return _failed(ctx, f"The identity provider refused the sign-in ({message}).", consumed)
+        reason = Reason.ACCESS_DENIED if error == "access_denied" else Reason.PROVIDER_ERROR
+        return _failed(
+            ctx, f"The identity provider refused the sign-in ({message}).", consumed, reason
+        )
     if not state:
-        return _failed(ctx, "The sign-in response is missing its state.", consumed)
+        return _failed(
+            ctx, "The sign-in response is missing its state.", consumed, Reason.STATE_MISMATCH
+        )
     if not valid_state:
         return _failed(
             ctx,
             "The sign-in response does not belong to a sign-in started here (its state is "
             "not one this site issued).",
             consumed,
+            Reason.STATE_MISMATCH,
         )
 
     transaction = ctx.transactions.read(request.cookies, state)
@@ -245,6 +280,7 @@ def complete_login_flow(
                 "The sign-in could not be completed: this browser did not keep the login "
                 "cookie. Please allow cookies for this site and try again.",
                 consumed,
+                Reason.TRANSACTION_EXPIRED,
             )
         log.info("login transaction missing or expired, restarting login once")
         return_to = transaction.return_to if transaction is not None else "/"
@@ -258,16 +294,29 @@ def complete_login_flow(
 
     issuer = query.get("iss")
     if issuer is not None and issuer != ctx.client.config.env_url:
-        return _failed(ctx, "The sign-in response came from an unexpected issuer.", consumed)
+        return _failed(
+            ctx,
+            "The sign-in response came from an unexpected issuer.",
+            consumed,
+            Reason.ISSUER_MISMATCH,
+        )
     code = query.get("code")
     if not code or len(code) > 4096:
-        return _failed(ctx, "The sign-in response is missing its authorization code.", consumed)
+        return _failed(
+            ctx,
+            "The sign-in response is missing its authorization code.",
+            consumed,
+            Reason.CODE_MISSING,
+        )
     # Consumed before the exchange: a replay of this URL with the same transaction cookie
     # (still in the browser, or copied) never reaches the token endpoint a second time.
     if not ctx.consumed.claim(state, now):
         log.info("callback replayed for a completed sign-in")
         return _failed(
-            ctx, "This sign-in response was already used. Please sign in again.", consumed
+            ctx,
+            "This sign-in response was already used. Please sign in again.",
+            consumed,
+            Reason.STATE_MISMATCH,
         )
 
     try:
@@ -283,7 +332,10 @@ def complete_login_flow(
     ):
         log.info("callback refused: auth_time missing or older than the requested max_age")
         return _failed(
-            ctx, "The identity provider did not confirm a recent enough sign-in.", consumed
+            ctx,
+            "The identity provider did not confirm a recent enough sign-in.",
+            consumed,
+            Reason.AUTH_TIME_TOO_OLD,
         )
     exp = tokens.access_claims.get("exp")
     data = SessionData(
@@ -297,16 +349,30 @@ def complete_login_flow(
     )
     user = data.user
     if user is None:
-        return _failed(ctx, "The identity provider did not name the signed-in user.", consumed)
+        return _failed(
+            ctx,
+            "The identity provider did not name the signed-in user.",
+            consumed,
+            Reason.ID_TOKEN_INVALID,
+        )
     if transaction.switch_to is not None and user.organization_id != transaction.switch_to:
         # The current session is kept: nothing changes unless the switch really happened.
         log.info("organization switch refused: the sign-in was for another organization")
-        return _failed(ctx, "The sign-in did not reach the organization you asked for.", consumed)
+        return _failed(
+            ctx,
+            "The sign-in did not reach the organization you asked for.",
+            consumed,
+            Reason.ORGANIZATION_MISMATCH,
+            user,
+        )
     if call_on_login:
         try:
             yield CallOnLogin(user, auth)
         except PermissionDenied as exc:
-            return error_page(403, "Access denied", exc.message, consumed)
+            log_event(Event.SIGN_IN_FAILED, Reason.ACCESS_DENIED, user)
+            return error_page(
+                403, "Access denied", exc.message, consumed, reason=Reason.ACCESS_DENIED
+            )
 
     # A fresh session every login (no fixation): the previous server-side one is dropped.
     previous = yield from read_session(ctx, request.cookies)
@@ -315,8 +381,15 @@ def complete_login_flow(
         yield StoreDelete(previous.session_id)
     if not ctx.server_side and sum(len(w.value) for w in writes) > MAX_SEALED_LENGTH:
         log.error("session too large for cookies; configure a server-side session store")
-        return _failed(ctx, "The session is too large to be stored in cookies.", consumed)
+        return _failed(
+            ctx,
+            "The session is too large to be stored in cookies.",
+            consumed,
+            Reason.SESSION_TOO_LARGE,
+            user,
+        )
     log.info("login completed")
+    log_event(Event.SIGN_IN, None, user)
     return redirect(transaction.return_to, [*consumed, *writes])
 
 
@@ -333,14 +406,19 @@ def _exchange_failure(
 ) -> WebResponse:
     if isinstance(exc, TokenValidationError):
         log.warning("ID token rejected at login: %s", exc.reason)
-        return _failed(ctx, "The identity provider's answer could not be verified.", consumed)
+        return _failed(
+            ctx,
+            "The identity provider's answer could not be verified.",
+            consumed,
+            Reason.ID_TOKEN_INVALID,
+        )
     if isinstance(exc, OAuthError) and (exc.status_code is None or exc.status_code < 500):
         log.info("code exchange refused: %s", exc.error)
         return _failed(
             ctx,
             f"The sign-in could not be completed ({exc.error[:100]}). Please try again.",
             consumed,
+            Reason.CODE_EXCHANGE_FAILED,
         )
     log.warning("code exchange failed: %s", type(exc).__name__)
-    response = _unavailable()
-    return replace(response, cookies=consumed)
+    return _unavailable(consumed)

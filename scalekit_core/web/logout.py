@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..options import LogoutUrlOptions
 from .context import WebContext
 from .effects import RecordRevocation, WebFlow
+from .outcomes import Event, Reason, log_event
 from .persistence import StoredSession, clear_session, read_session
 from .requests import CookieWrite, WebRequest, WebResponse
 from .responses import error_page, redirect
@@ -64,11 +65,20 @@ def record_ended(ctx: WebContext, stored: StoredSession) -> WebFlow[None]:
 def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
     if request.method != "POST":
         return error_page(
-            405, "Method not allowed", "Sign out with a POST request.", headers={"Allow": "POST"}
+            405,
+            "Method not allowed",
+            "Sign out with a POST request.",
+            headers={"Allow": "POST"},
+            reason=Reason.METHOD_NOT_ALLOWED,
         )
     if not is_same_origin(ctx, request):
         log.info("cross-site logout refused")
-        return error_page(403, "Forbidden", "Cross-site sign-out requests are refused.")
+        return error_page(
+            403,
+            "Forbidden",
+            "Cross-site sign-out requests are refused.",
+            reason=Reason.CROSS_SITE_REQUEST,
+        )
     cookies = request.cookies
     stored = yield from read_session(ctx, cookies)
     id_token = stored.data.id_token if stored.data is not None else None
@@ -82,6 +92,7 @@ def logout_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
         )
     )
     log.info("logout")
+    log_event(Event.LOGOUT, None, stored.data.user if stored.data is not None else None)
     return redirect(url, deletions)
 
 
@@ -94,11 +105,14 @@ def end_session_flow(
     response the framework renders itself."""
     cookies = request.cookies
     session_id = None
+    user = None
     if store_available:
         stored = yield from read_session(ctx, cookies)
         session_id = stored.session_id
+        user = stored.data.user if stored.data is not None else None
         yield from record_ended(ctx, stored)
     deletions = yield from clear_session(ctx, cookies, session_id)
     deletions += ctx.jar.delete_all(sorted(ctx.transactions.names_in(cookies)))
     log.info("session ended by the app's own sign-out")
+    log_event(Event.LOGOUT, None, user)
     return tuple(deletions)

@@ -32,6 +32,7 @@ from .context import WebContext
 from .effects import (
     CallOnLogin,
     CheckRevoked,
+    ConfirmLive,
     Effect,
     ExchangeCode,
     LoginTokens,
@@ -49,9 +50,11 @@ from .effects import (
 )
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine, require_recent_login
+from .liveness import LivenessChecks, aconfirm_live, confirm_live
 from .loading import load_flow
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
+from .outcomes import Event, Reason, log_event, reason_of
 from .refresh import (
     AsyncRefreshCoordinator,
     AsyncSharedRefreshes,
@@ -139,6 +142,8 @@ class _ManagerBase:
         self._revocations: Any = settings.revocations
         #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
         self.webhook_handlers = WebhookHandlers()
+        interval = settings.session_check_interval
+        self._liveness = LivenessChecks(interval, self.clock) if interval else None
 
     @property
     def revocations(self) -> Any:
@@ -147,7 +152,9 @@ class _ManagerBase:
 
     def _revocation(self, kind: str, value: str) -> RecordRevocation | None:
         """The record of an ending made by id (cookie sessions only: a server-side store
-        deletes the sessions themselves)."""
+        deletes the sessions themselves); and the revocation's log event either way."""
+        user_id, sid = (value, None) if kind == "user" else (None, value)
+        log_event(Event.REVOCATION, Reason.SESSION_REVOKED, user_id=user_id, sid=sid)
         if self._ctx.server_side:
             return None
         now = self.clock()
@@ -190,14 +197,23 @@ class _ManagerBase:
         *,
         api: bool = False,
         max_age: int | None = None,
+        reason: str | None = None,
     ) -> WebResponse:
         """302 to login with a safe return-to (navigation), else 401 JSON + WWW-Authenticate.
 
         ``api=True`` marks an API endpoint (e.g. ``/api/me``): 401 JSON even for a browser.
         ``max_age`` (from ``ReauthenticationRequired``): a forced sign-in and back, or 401
-        ``insufficient_user_authentication``.
+        ``insufficient_user_authentication``. ``reason``: ``LoadResult.reason`` (why the
+        request's session gave no user), carried as the response's reason.
         """
-        return unauthenticated_response(self.settings, request, cookies, api=api, max_age=max_age)
+        return unauthenticated_response(
+            self.settings,
+            request,
+            cookies,
+            api=api,
+            max_age=max_age,
+            reason=reason_of(reason) if reason else None,
+        )
 
     def forbidden(
         self,
@@ -248,10 +264,12 @@ class _ManagerBase:
         organization_id: str | None = None,
         api: bool = False,
         max_age: int | None = None,
+        reason: str | None = None,
     ) -> WebResponse | None:
         """``None`` when ``user`` may go on, else the answer: a 302 to sign-in or 401
-        (:meth:`unauthenticated`), or a 403 (:meth:`forbidden`). For adapters whose guards
-        return a response rather than raise (decorators, mixins)."""
+        (:meth:`unauthenticated`, with ``reason``: ``LoadResult.reason``), or a 403
+        (:meth:`forbidden`). For adapters whose guards return a response rather than raise
+        (decorators, mixins)."""
         try:
             self.require(
                 user,
@@ -263,7 +281,7 @@ class _ManagerBase:
                 max_age=max_age,
             )
         except AuthenticationRequired as exc:
-            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age)
+            return self.unauthenticated(request, api=exc.api, max_age=exc.max_age, reason=reason)
         except PermissionDenied as exc:
             return self.forbidden(request, exc, api=exc.api)
         return None
@@ -328,9 +346,9 @@ class SessionManager(_ManagerBase):
         shared = self._store if isinstance(self._store, SharedRefreshes) else None
         self._refresh = RefreshCoordinator(self._outcomes, shared)
         # Revocations made through this app's client end the local sessions too.
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    def _revoked_by_client(self, kind: str, value: str) -> None:
+    def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             self.end_user_sessions(value)
         else:
@@ -451,6 +469,9 @@ class SessionManager(_ManagerBase):
                 effect.session_key, effect.user_id, effect.issued_at
             )
         client = self._sync_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return confirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return self._record(effect)
         if isinstance(effect, StoreGet):
@@ -536,9 +557,9 @@ class AsyncSessionManager(_ManagerBase):
             self._revocations = self._revocations.async_twin()
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
-        client._ctx.revocation_listeners.append(self._revoked_by_client)
+        client._ctx.revocation_listeners.append(self._end_by)
 
-    async def _revoked_by_client(self, kind: str, value: str) -> None:
+    async def _end_by(self, kind: str, value: str) -> None:
         if kind == "user":
             await self.end_user_sessions(value)
         else:
@@ -655,6 +676,9 @@ class AsyncSessionManager(_ManagerBase):
                 self._revocations.is_revoked(effect.session_key, effect.user_id, effect.issued_at)
             )
         client = self._async_client
+        if isinstance(effect, ConfirmLive):
+            assert self._liveness is not None
+            return await aconfirm_live(self, client, self._liveness, effect.session_id)
         if isinstance(effect, RecordRevocation):
             return await self._settle(self._record(effect))
         if isinstance(effect, StoreGet):

@@ -271,11 +271,13 @@ class WebRequest:
         by position."""
         return "," in self.headers.get("authorization", "")
 
-    def may_be_signed_in(self, session_cookie: str) -> bool:
-        """Whether the request carries an ``Authorization`` header or may carry the session
-        cookie ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing
-        needs to be parsed, decrypted or looked up."""
-        if "authorization" in self.headers:
+    def may_be_signed_in(self, session_cookie: str, credential_headers: Iterable[str] = ()) -> bool:
+        """Whether the request carries an ``Authorization`` header (or one of the other
+        ``credential_headers``, e.g. an API key's) or may carry the session cookie
+        ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing needs to
+        be parsed, decrypted or looked up."""
+        headers = self.headers
+        if "authorization" in headers or any(name in headers for name in credential_headers):
             return True
         cookies = self.cookies
         if isinstance(cookies, RequestCookies):
@@ -317,6 +319,9 @@ class WebResponse:
 
     An HTML error page also carries its ``title`` and ``message`` as plain (unescaped) text,
     so an app's error hook can show them in its own layout without reading the body.
+    ``reason`` says why, machine-readably, for every error (and for a redirect to sign in):
+    a ``Reason`` value (``scalekit_core.web.outcomes``), or an app's own ``PermissionDenied``
+    reason; JSON errors carry it as their ``reason`` field too.
     """
 
     status: int
@@ -325,6 +330,7 @@ class WebResponse:
     cookies: tuple[CookieWrite, ...] = ()
     title: str = ""
     message: str = ""
+    reason: str | None = None
 
     @property
     def location(self) -> str | None:
@@ -340,12 +346,16 @@ class LoadResult:
 
     ``response`` is set when the request must not go on (the session store is down): the
     adapter sends it as is (a 503 page or JSON) instead of calling the view.
+
+    ``reason`` says why a session that came with the request gave no user (a ``Reason``
+    value: ``session_revoked``, ``session_expired``, ``refresh_denied``...), ``None`` otherwise.
     """
 
     user: User | None
     cookies: tuple[CookieWrite, ...] = ()
     response: WebResponse | None = None
     machine: Machine | None = None
+    reason: str | None = None
 
     def cookies_to_add(self, already_set: Iterable[str]) -> tuple[CookieWrite, ...]:
         """The writes to add to a response that already sets the cookies named ``already_set``.

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from .errors import PermissionDenied
+from .outcomes import Reason
 from .requests import CookieWrite, WebRequest, WebResponse
 from .return_to import safe_return_to
 from .settings import SessionSettings
@@ -69,8 +70,12 @@ def is_browser_navigation(request: WebRequest) -> bool:
     return "text/html" in request.headers.get("accept", "").lower()
 
 
-def redirect(location: str, cookies: Iterable[CookieWrite] = ()) -> WebResponse:
-    return WebResponse(302, {"Location": location, **_NO_STORE}, "", tuple(cookies))
+def redirect(
+    location: str, cookies: Iterable[CookieWrite] = (), reason: str | None = None
+) -> WebResponse:
+    """302 to ``location``; ``reason`` when it sends the browser to sign in because of one."""
+    headers = {"Location": location, **_NO_STORE}
+    return WebResponse(302, headers, "", tuple(cookies), reason=reason)
 
 
 def json_response(
@@ -79,11 +84,14 @@ def json_response(
     headers: dict[str, str] | None = None,
     cookies: Iterable[CookieWrite] = (),
 ) -> WebResponse:
+    """``body`` as JSON; its ``reason`` field, if any, is the response's ``reason`` too."""
+    reason = body.get("reason") if isinstance(body, dict) else None
     return WebResponse(
         status,
         {"Content-Type": "application/json", **_NO_STORE, **(headers or {})},
         json.dumps(body, separators=(",", ":")),
         tuple(cookies),
+        reason=reason if isinstance(reason, str) else None,
     )
 
 
@@ -95,9 +103,10 @@ def error_page(
     headers: dict[str, str] | None = None,
     *,
     link: tuple[str, str] = ("/", "Back to the home page"),
+    reason: str | None = None,
 ) -> WebResponse:
     """A minimal HTML page; every piece of text is escaped. ``link`` is the way on
-    (``(href, text)``): the home page by default."""
+    (``(href, text)``): the home page by default. ``reason``: a ``Reason`` value."""
     href, text = link
     body = (
         '<!doctype html><html><head><meta charset="utf-8">'
@@ -112,6 +121,7 @@ def error_page(
         tuple(cookies),
         title,
         message,
+        str(reason) if reason is not None else None,
     )
 
 
@@ -141,24 +151,32 @@ def unauthenticated_response(
     *,
     api: bool = False,
     max_age: int | None = None,
+    reason: Reason | None = None,
 ) -> WebResponse:
     """302 to login (with a safe return-to) for a navigation, else 401 JSON.
 
     ``api=True`` marks an API endpoint: always 401 JSON, even for a browser navigation.
     ``max_age`` (``require_recent_login``): the sign-in is too old, so a navigation goes
     through a forced sign-in (``prompt=login&max_age=...``) and an API call is told
-    ``insufficient_user_authentication`` (RFC 9470).
+    ``insufficient_user_authentication`` (RFC 9470). ``reason``: why the request has no
+    user when that is known (e.g. ``SESSION_REVOKED``), else ``AUTHENTICATION_REQUIRED``
+    (``INVALID_TOKEN`` for a bearer token, ``REAUTHENTICATION_REQUIRED`` with ``max_age``).
     """
+    if max_age is not None:
+        reason = Reason.REAUTHENTICATION_REQUIRED
+    elif reason is None:
+        presented = request.presents_credentials
+        reason = Reason.INVALID_TOKEN if presented else Reason.AUTHENTICATION_REQUIRED
     if not api and is_browser_navigation(request):
         target = login_url(settings, safe_return_to(request.path_with_query), max_age)
-        return redirect(target, cookies)
+        return redirect(target, cookies, reason.value)
     if max_age is not None:
         description = f"a sign-in within the last {max_age} seconds is required"
         return json_response(
             401,
             {
                 "error": "insufficient_user_authentication",
-                "reason": "reauthentication_required",
+                "reason": reason.value,
                 "error_description": description,
                 "max_age": max_age,
             },
@@ -175,6 +193,7 @@ def unauthenticated_response(
         401,
         {
             "error": "unauthenticated",
+            "reason": reason.value,
             "error_description": "sign-in or a valid bearer token is required",
         },
         {"WWW-Authenticate": challenge},
@@ -194,9 +213,9 @@ def forbidden_response(
     if isinstance(reason, PermissionDenied):
         code, message = reason.reason, reason.message
     else:
-        code, message = "forbidden", reason
+        code, message = Reason.FORBIDDEN.value, reason
     if not api and (is_browser_navigation(request) or _html_form_post(request)):
-        return error_page(403, "Access denied", message, cookies)
+        return error_page(403, "Access denied", message, cookies, reason=code)
     headers: dict[str, str] = {}
     if request.bearer_token is not None and code == "insufficient_scope":
         headers["WWW-Authenticate"] = 'Bearer realm="api", error="insufficient_scope"'
@@ -213,8 +232,9 @@ def store_unavailable_response(request: WebRequest) -> WebResponse:
     """
     message = "Sessions are temporarily unavailable. Please try again in a moment."
     headers = {"Retry-After": "5"}
+    reason = Reason.SESSION_STORE_UNAVAILABLE.value
     if is_browser_navigation(request) or _html_form_post(request):
-        return error_page(503, "Service unavailable", message, headers=headers)
+        return error_page(503, "Service unavailable", message, headers=headers, reason=reason)
     return json_response(
-        503, {"error": "session_store_unavailable", "error_description": message}, headers
+        503, {"error": reason, "reason": reason, "error_description": message}, headers
     )

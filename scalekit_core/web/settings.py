@@ -84,6 +84,9 @@ class SessionSettings:
     #: settings); ``None`` keeps the webhook endpoint off.
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_path: str = "/auth/webhooks"
+    #: Seconds between two confirmations through the sessions API that a session's Scalekit
+    #: session is still active (for deployments without webhooks); ``None``: never.
+    session_check_interval: float | None = None
     #: Accept Scalekit API tokens (``client.tokens``) as machine credentials: in
     #: ``api_key_header``, or as a bearer token that is not a JWT (see ``web.api_keys``).
     api_keys: bool = False
@@ -142,6 +145,8 @@ class SessionSettings:
         for name in ("idle_timeout", "absolute_timeout", "transaction_ttl"):
             if getattr(self, name) <= 0:
                 raise ConfigurationError(f"{name} must be positive")
+        if self.session_check_interval is not None and self.session_check_interval <= 0:
+            raise ConfigurationError("session_check_interval must be positive (or None: off)")
         if self.refresh_buffer < 0 or self.refresh_result_ttl < 0:
             raise ConfigurationError("refresh_buffer and refresh_result_ttl must not be negative")
         if not self.api_key_header.replace("-", "").isalnum() or self.api_key_ttl < 0:

@@ -19,6 +19,7 @@ from .effects import MemberOrganizations, WebFlow
 from .errors import PermissionDenied
 from .loading import load_flow
 from .login import LoginOptions, begin_login
+from .outcomes import Event, Reason, log_event, reason_of
 from .requests import WebRequest, WebResponse
 from .responses import error_page, forbidden_response, redirect, unauthenticated_response
 from .return_to import safe_return_to
@@ -53,7 +54,7 @@ def _active(memberships: Iterable[object]) -> Iterable[str]:
 
 
 def _bad_request(message: str) -> WebResponse:
-    return error_page(400, "Cannot switch organization", message)
+    return error_page(400, "Cannot switch organization", message, reason=Reason.INVALID_REQUEST)
 
 
 def switch_organization_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
@@ -67,7 +68,8 @@ def switch_organization_flow(ctx: WebContext, request: WebRequest) -> WebFlow[We
     user = loaded.user
     if user is None or user.is_bearer:
         # A session is switched, never a bearer token: those are the client's own.
-        return unauthenticated_response(ctx.settings, request, loaded.cookies)
+        reason = reason_of(loaded.reason) if loaded.reason else None
+        return unauthenticated_response(ctx.settings, request, loaded.cookies, reason=reason)
     return_to = safe_return_to(request.query.get("return_to"), "/")
     if organization_id == user.organization_id:
         return redirect(return_to, loaded.cookies)
@@ -83,10 +85,14 @@ def switch_organization_flow(ctx: WebContext, request: WebRequest) -> WebFlow[We
             "Your organizations could not be looked up. Please try again in a moment.",
             loaded.cookies,
             {"Retry-After": "5"},
+            reason=Reason.PROVIDER_UNAVAILABLE,
         )
     if organization_id not in organizations:
         log.info("organization switch refused: not a member")
-        denied = PermissionDenied("not_a_member", "You are not a member of that organization.")
+        log_event(Event.SIGN_IN_FAILED, Reason.NOT_A_MEMBER, user, organization_id=organization_id)
+        denied = PermissionDenied(
+            Reason.NOT_A_MEMBER.value, "You are not a member of that organization."
+        )
         return forbidden_response(request, denied, loaded.cookies)
     options = LoginOptions(
         return_to=return_to, organization_id=organization_id, login_hint=user.email

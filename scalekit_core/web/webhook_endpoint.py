@@ -110,11 +110,7 @@ def handle_webhook(manager: SessionManager, request: WebRequest, body: bytes) ->
             return _replayed(event)
         ending = _ending(event)
         if ending is not None:
-            kind, value = ending
-            if kind == "user":
-                manager.end_user_sessions(value)
-            else:
-                manager.end_scalekit_session(value)
+            manager._end_by(*ending)
     except SessionStoreUnavailable as exc:
         return manager.store_unavailable(request, exc)
     try:
@@ -148,11 +144,7 @@ async def ahandle_webhook(
             return _replayed(event)
         ending = _ending(event)
         if ending is not None:
-            kind, value = ending
-            if kind == "user":
-                await manager.end_user_sessions(value)
-            else:
-                await manager.end_scalekit_session(value)
+            await manager._end_by(*ending)
     except SessionStoreUnavailable as exc:
         return manager.store_unavailable(request, exc)
     try:

@@ -526,3 +526,20 @@ def test_official_protobuf_messages(client: ScalekitClient) -> None:
     page = client.events.list_events_paginated(filter=event_filter)
     assert [e.type for e in page.events] == ["organization.client.created"]
     assert client.events.list_events_paginated(filter=events_pb2.EventFilter()).events
+
+
+def test_api_token_401_is_retried_with_a_fresh_management_token(
+    client: ScalekitClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    created = client.tokens.create_token("org_acme")
+    unauthenticated = '{"code": 16, "message": "unauthenticated", "details": []}'
+    scalekit_emulator.inject_fault("/api/v1/tokens:validate", status=401, body=unauthenticated)
+    fetched = scalekit_emulator.token_calls("client_credentials")
+    assert client.tokens.validate_token(created.token).token_id == created.token_id
+    assert scalekit_emulator.token_calls("client_credentials") == fetched + 1
+    scalekit_emulator.inject_fault(
+        "/api/v1/tokens:validate", status=401, body=unauthenticated, count=2
+    )
+    with pytest.raises(InvalidApiTokenError) as caught:  # still 401 with a fresh token
+        client.tokens.validate_token(created.token)
+    assert caught.value.status_code == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import anyio
@@ -25,7 +26,7 @@ from scalekit_core.web import (
 from scalekit_core.web.revocation import PRUNE_INTERVAL, session_key
 from scalekit_core.web.session_data import SessionData
 from scalekit_emulator import EmulatorHandle
-from tests.core.conftest import Browser
+from tests.core.conftest import Browser, FakeClock
 from tests.processes import free_port
 from tests.redis_server import RedisServer, redis_prefix, redis_server
 
@@ -195,3 +196,72 @@ async def test_async_manager_logout_records_and_refuses(
         assert user is not None and user.session_id
         await client.session.revoke_session(session_id=user.session_id)
         assert (await manager.load(browser.request("/"))).user is None
+
+
+def _signed_in(manager: SessionManager, emu: EmulatorHandle) -> Browser:
+    browser = Browser()
+    authorize = browser.follow(manager.start_login(browser.request("/auth/login")))
+    browser.follow(manager.complete_login(browser.request(emu.sign_in(authorize))))
+    return browser
+
+
+def test_liveness_check_confirms_at_most_once_per_interval(
+    scalekit_emulator: EmulatorHandle, clock: FakeClock
+) -> None:
+    emu = scalekit_emulator
+    settings = SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+    with ScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as client:
+        manager = SessionManager(client, settings)
+        browser = _signed_in(manager, emu)
+        user = manager.load(browser.request("/")).user
+        assert user is not None and user.session_id
+        path = f"/api/v1/sessions/{user.session_id}"
+        assert emu.calls(path) == 1  # confirmed on the first request
+        emu.emulator.revoke_session(user.session_id)  # at Scalekit, unseen by the app
+        assert manager.load(browser.request("/")).user is not None  # not due yet
+        assert emu.calls(path) == 1
+        clock.advance(31)
+        with ThreadPoolExecutor(8) as pool:  # single flight: one check for all of them
+            users = list(pool.map(lambda _: manager.load(browser.request("/")).user, range(8)))
+        assert emu.calls(path) == 1 + 1 and any(u is None for u in users)
+        assert manager.load(browser.request("/")).user is None  # recorded: ended for good
+
+
+def test_liveness_check_keeps_the_session_when_scalekit_is_down(
+    scalekit_emulator: EmulatorHandle,
+) -> None:
+    emu = scalekit_emulator
+    settings = SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+    with ScalekitClient(emu.url, emu.client_id, emu.client_secret) as client:
+        manager = SessionManager(client, settings)
+        emu.inject_fault("/api/v1/sessions/", status=503, count=20)
+        browser = _signed_in(manager, emu)
+        assert manager.load(browser.request("/")).user is not None
+
+
+@pytest.mark.anyio
+async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
+    scalekit_emulator: EmulatorHandle,
+) -> None:
+    emu = scalekit_emulator
+    clock = FakeClock()
+    settings = SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+    async with AsyncScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as sk:
+        manager = AsyncSessionManager(sk, settings)
+        browser = Browser()
+        authorize = browser.follow(await manager.start_login(browser.request("/auth/login")))
+        callback = await anyio.to_thread.run_sync(emu.sign_in, authorize)
+        browser.follow(await manager.complete_login(browser.request(callback)))
+        user = (await manager.load(browser.request("/"))).user
+        assert user is not None and user.session_id
+        emu.emulator.revoke_session(user.session_id)
+        assert (await manager.load(browser.request("/"))).user is not None  # not due yet
+        clock.advance(31)
+        assert (await manager.load(browser.request("/"))).user is None
+        assert emu.calls(f"/api/v1/sessions/{user.session_id}") == 2

@@ -90,3 +90,13 @@ def test_an_entry_ends_at_its_until() -> None:
     assert len(record) == 3
     assert record.remember_webhook_id("msg_1", until=due + 100)
     assert not record.remember_webhook_id("msg_2", until=due + 100)
+
+
+def test_a_forgotten_webhook_id_is_handled_again() -> None:
+    record = MemoryRevocations(clock=Clock())
+    assert record.remember_webhook_id("msg_1", until=5000)
+    assert record.remember_webhook_id("msg_2", until=5000)
+    record.forget_webhook_id("msg_1")
+    record.forget_webhook_id("msg_unknown")
+    assert record.remember_webhook_id("msg_1", until=5000)
+    assert not record.remember_webhook_id("msg_2", until=5000)

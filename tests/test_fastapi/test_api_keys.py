@@ -1,4 +1,5 @@
-"""FastAPI: Scalekit API keys (``SCALEKIT_API_KEYS``) pass ``auth.require_machine`` as machines."""
+"""FastAPI and Starlette: Scalekit API keys (``SCALEKIT_API_KEYS``) are machines for
+``auth.require_machine`` and ``get_machine``."""
 # No postponed annotations: FastAPI evaluates the endpoints' annotations, which use locals.
 
 from collections.abc import AsyncIterator
@@ -7,10 +8,14 @@ from typing import Annotated, Any
 import anyio
 import pytest
 from fastapi import Depends, FastAPI, Security
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from scalekit_core.web import Machine, User
 from scalekit_emulator import EmulatorHandle
-from scalekit_fastapi import ScalekitAuth
+from scalekit_fastapi import ScalekitAuth, get_machine
 from tests.api_key_cases import KEY_SCOPE, make_keys, validations
 
 from .conftest import JSON, asgi_client
@@ -92,3 +97,19 @@ async def test_api_keys_are_off_unless_enabled(
     async with asgi_client(_app(auth)) as http:
         answer = await http.get("/api/machine", headers={**JSON, "x-api-key": keys.acme})
     assert answer.status_code == 401 and validations(scalekit_emulator) == before
+
+
+async def test_plain_starlette_sees_the_api_key_machine(
+    key_auth: ScalekitAuth, scalekit_emulator: EmulatorHandle
+) -> None:
+    async def machine(request: Request) -> Response:
+        found = get_machine(request)
+        return JSONResponse({"organization_id": found.organization_id if found else None})
+
+    app = Starlette(routes=[Route("/m", machine)], middleware=[key_auth.middleware()])
+    keys = await anyio.to_thread.run_sync(make_keys, scalekit_emulator)
+    async with asgi_client(app) as http:
+        answer = await http.get("/m", headers={**JSON, "x-api-key": keys.acme})
+        assert answer.json() == {"organization_id": "org_acme"}
+        refused = await http.get("/m", headers={**JSON, "x-api-key": keys.revoked})
+        assert refused.json() == {"organization_id": None}

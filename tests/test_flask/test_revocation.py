@@ -77,6 +77,7 @@ def test_replayed_pre_logout_cookie_is_refused(
     api = _replay(app, copied).get("/api/data", headers=JSON)
     assert api.status_code == 401 and api.json == {
         "error": "unauthenticated",
+        "reason": "session_revoked",
         "error_description": api.json["error_description"],  # type: ignore[index]
     }
 
