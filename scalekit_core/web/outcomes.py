@@ -62,9 +62,15 @@ class Reason(str, Enum):
     WRONG_ORGANIZATION = "wrong_organization"
     NOT_A_MEMBER = "not_a_member"  #: a switch into an organization of others
     FORBIDDEN = "forbidden"
-    # Sign-out
+    # Sign-out, and the webhook endpoint
     METHOD_NOT_ALLOWED = "method_not_allowed"
     CROSS_SITE_REQUEST = "cross_site_request"
+    NOT_FOUND = "not_found"  #: webhooks are not configured
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    INVALID_SIGNATURE = "invalid_signature"  #: a bad or missing signature, a stale timestamp
+    INVALID_EVENT = "invalid_event"  #: an authentic body that is not an event
+    REPLAYED = "replayed"  #: a ``webhook-id`` already handled
+    HANDLER_FAILED = "handler_failed"  #: an app's webhook handler raised (500: a retry)
 
     def __str__(self) -> str:
         return self.value

@@ -35,6 +35,7 @@ from ..webhook_events import (
 )
 from ..webhooks import TOLERANCE_SECONDS
 from .errors import SessionStoreUnavailable
+from .outcomes import Reason
 from .requests import WebRequest, WebResponse
 from .responses import json_response
 
@@ -51,8 +52,9 @@ MAX_WEBHOOK_BYTES = 64 * 1024
 REPLAY_WINDOW = 2 * TOLERANCE_SECONDS + 60
 
 
-def _error(status: int, error: str, description: str) -> WebResponse:
-    return json_response(status, {"error": error, "error_description": description})
+def _error(status: int, error: Reason, description: str) -> WebResponse:
+    body = {"error": error.value, "reason": error.value, "error_description": description}
+    return json_response(status, body)
 
 
 RECEIVED = json_response(200, {"received": True})
@@ -64,19 +66,22 @@ def _checked(
     """The verified event, or the 4xx answer (no I/O)."""
     secret = manager.settings.webhook_secret
     if secret is None:
-        return _error(404, "not_found", "webhooks are not configured")
+        return _error(404, Reason.NOT_FOUND, "webhooks are not configured")
     if request.method != "POST":
-        return json_response(405, {"error": "method_not_allowed"}, {"Allow": "POST"})
+        method = Reason.METHOD_NOT_ALLOWED.value
+        return json_response(405, {"error": method, "reason": method}, {"Allow": "POST"})
     if len(body) > MAX_WEBHOOK_BYTES:
-        return _error(413, "payload_too_large", f"webhook bodies are at most {MAX_WEBHOOK_BYTES}")
+        return _error(
+            413, Reason.PAYLOAD_TOO_LARGE, f"webhook bodies are at most {MAX_WEBHOOK_BYTES}"
+        )
     try:
         return verify_webhook(secret, request.headers, body, now=manager.clock())
     except WebhookVerificationError as exc:
         log.info("webhook refused: %s", exc)
-        return _error(401, "invalid_signature", str(exc))
+        return _error(401, Reason.INVALID_SIGNATURE, str(exc))
     except InvalidWebhookEvent as exc:
         log.info("webhook refused: %s", exc)
-        return _error(400, "invalid_event", str(exc))
+        return _error(400, Reason.INVALID_EVENT, str(exc))
 
 
 def _ending(event: WebhookEvent) -> tuple[str, str] | None:
@@ -90,12 +95,12 @@ def _ending(event: WebhookEvent) -> tuple[str, str] | None:
 
 def _replayed(event: WebhookEvent) -> WebResponse:
     log.info("webhook %s refused: already handled", event.type)
-    return _error(409, "replayed", "this webhook-id was already handled")
+    return _error(409, Reason.REPLAYED, "this webhook-id was already handled")
 
 
 def _failed(event: WebhookEvent) -> WebResponse:
     log.exception("webhook handler failed for a %s event", event.type)
-    return _error(500, "handler_failed", "the event could not be handled; retry later")
+    return _error(500, Reason.HANDLER_FAILED, "the event could not be handled; retry later")
 
 
 def handle_webhook(manager: SessionManager, request: WebRequest, body: bytes) -> WebResponse:

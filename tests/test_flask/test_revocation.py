@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from scalekit_core import WebhookEvent
 from scalekit_core.web import CookieSessionStore
+from scalekit_core.web.outcomes import reason_of
 from scalekit_emulator import EmulatorHandle
 from scalekit_emulator.webhooks import new_webhook_secret
 from scalekit_flask import Scalekit
@@ -123,6 +124,7 @@ def test_webhooks_end_sessions_and_refuse_junk(
         response = hook.post("/auth/webhooks", data=body, headers=headers)
         assert response.status_code == status, what
         assert response.json is not None and "error" in response.json, what
+        assert reason_of(response.json["reason"]) is not None, what  # one of the Reasons
     assert browser.get("/private", headers=HTML).status_code == 200  # nothing revoked
 
     assert (
@@ -130,6 +132,7 @@ def test_webhooks_end_sessions_and_refuse_junk(
     )
     again = hook.post("/auth/webhooks", data=revoke, headers=signed(secret, revoke))
     assert again.status_code == 409  # a replayed webhook-id
+    assert again.json is not None and again.json["reason"] == "replayed"
     assert browser.get("/private", headers=HTML).status_code == 302
 
     org = event_body("organization.created", {"id": "org_new"}, "evt_2")

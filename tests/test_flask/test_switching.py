@@ -81,3 +81,18 @@ def test_switch_needs_a_signed_in_session_and_a_well_formed_organization(
         assert client.get(f"{SWITCH}?{bad}", headers=HTML).status_code == 400
     same = client.get(f"{SWITCH}?organization_id=org_acme&return_to=/private", headers=HTML)
     assert same.status_code == 302 and same.headers["Location"] == "/private"
+
+
+def test_a_switch_that_comes_back_for_another_organization_changes_nothing(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    login(client, scalekit_emulator, DANA)
+    before = client.get("/api/data", headers=JSON).get_json()
+    started = client.get(f"{SWITCH}?organization_id=org_globex", headers=HTML)
+    # The provider routes the sign-in elsewhere (here: the authorize request is altered).
+    elsewhere = started.headers["Location"].replace("org_globex", "org_acme")
+    back = finish_login(client, scalekit_emulator.sign_in(elsewhere, DANA))
+    assert back.status_code == 400
+    assert "did not reach the organization" in back.get_data(as_text=True)
+    after = client.get("/api/data", headers=JSON).get_json()
+    assert (after["organization_id"], after["session_id"]) == ("org_acme", before["session_id"])
