@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import scalekit_core
 from scalekit_core import AsyncScalekitClient, ScalekitClient
 
 from .official_sdk import official
@@ -104,9 +105,12 @@ def _check(
     clients: tuple[ScalekitClient, AsyncScalekitClient], attribute: str, name: str, func: Any
 ) -> str | None:
     sync, asynchronous = clients
-    problem = mismatch(func, _ours(sync, attribute, name))
+    ours = _ours(sync, attribute, name)
+    problem = mismatch(func, ours)
     if problem is not None:
         return f"sync: {problem}"
+    if inspect.iscoroutinefunction(ours):
+        return "sync: a coroutine"
     twin = _ours(asynchronous, attribute, name)
     problem = mismatch(func, twin)
     if problem is not None:
@@ -154,3 +158,30 @@ def test_mismatch_explains_itself() -> None:
     assert "parameters" in (mismatch(official_method, renamed) or "")
     assert mismatch(official_method, no_default) == "page_size needs a default"
     assert mismatch(official_method, extra) == "extra required parameter x"
+
+
+def test_constructor_takes_the_official_parameters() -> None:
+    wanted = [p.name for p in _params(official("scalekit.client").ScalekitClient.__init__)]
+    for twin in (ScalekitClient, AsyncScalekitClient):
+        ours = [p.name for p in _params(twin.__init__)]
+        assert ours[:3] == wanted[:3]
+        assert set(wanted) <= set(ours), twin
+
+
+def test_every_official_exception_is_part_of_our_tree() -> None:
+    exceptions = official("scalekit.common.exceptions")
+    official_names = {
+        name
+        for name, value in vars(exceptions).items()
+        if isinstance(value, type)
+        and issubclass(value, Exception)
+        and value.__module__ == exceptions.__name__
+    }
+    assert official_names == set(scalekit_core.OFFICIAL_EXCEPTION_NAMES)
+    for name in official_names:
+        ours = getattr(scalekit_core, name)
+        assert issubclass(ours, scalekit_core.ScalekitError), name
+        # The official hierarchy holds among our classes too.
+        for base in getattr(exceptions, name).__mro__[1:]:
+            if base.__module__ == exceptions.__name__:
+                assert issubclass(ours, getattr(scalekit_core, base.__name__)), (name, base)

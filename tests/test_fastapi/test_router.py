@@ -68,12 +68,17 @@ async def test_install_matches_the_apps_own_routes_first(
         return user.to_dict()
 
     session = auth.settings.session
-    ours = [session.login_path, session.callback_path, session.logout_path]
+    ours = {
+        session.login_path,
+        session.callback_path,
+        session.logout_path,
+        session.switch_organization_path,
+    }
     async with asgi_client(app) as http:
         assert (await http.get("/me", headers=JSON)).status_code == 401
         # Moved behind the app's routes on the first request, and still answering.
         paths = [getattr(route, "path", None) for route in app.router.routes]
-        assert paths[-len(ours) :] == ours and paths.index("/me") < paths.index(ours[0])
+        assert set(paths[-len(ours) :]) == ours and paths.index("/me") < len(paths) - len(ours)
         done = await login(http, scalekit_emulator, "/auth/login?return_to=/me")
         assert done.status_code == 302 and done.headers["location"] == "/me"
         assert (await http.get("/me", headers=JSON)).json()["email"] == "alice@acme.test"
