@@ -298,16 +298,21 @@ async def get_user(request: Request, emu: Emulator) -> Any:
 async def update_user(request: Request, emu: Emulator) -> Any:
     data = await _json_body(request, "user")
     with emu.lock:
-        user = _user(emu, request.path_params["user_id"])
-        changes: dict[str, Any] = {"name": _profile_name(data, user.name)}
-        if "external_id" in data:
-            changes["external_id"] = _string(data, "external_id") or None
-        metadata = _metadata(data)
-        if metadata is not None:
-            changes["metadata"] = metadata
-        user = dataclasses.replace(user, **changes, update_time=emu.now())
-        emu.state.users[user.id] = user
+        user = update_user_record(emu, _user(emu, request.path_params["user_id"]), data)
         return {"user": user_json(user, emu.state)}
+
+
+def update_user_record(emu: Emulator, user: User, data: dict[str, Any]) -> User:
+    """``user`` with the changes of an UpdateUser body, stored."""
+    changes: dict[str, Any] = {"name": _profile_name(data, user.name)}
+    if "external_id" in data:
+        changes["external_id"] = _string(data, "external_id") or None
+    metadata = _metadata(data)
+    if metadata is not None:
+        changes["metadata"] = metadata
+    user = dataclasses.replace(user, **changes, update_time=emu.now())
+    emu.state.users[user.id] = user
+    return user
 
 
 async def delete_user(request: Request, emu: Emulator) -> Any:

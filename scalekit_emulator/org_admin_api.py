@@ -21,11 +21,11 @@ from .management import (
     _json_body,
     _metadata,
     _org,
-    _profile_name,
     _roles,
     _string,
     _user,
     endpoint,
+    update_user_record,
 )
 from .records import Membership, User
 from .shapes import organization_json, rfc3339, role_ref, user_json
@@ -154,15 +154,7 @@ async def update_user_by_external_id(request: Request, emu: Emulator) -> Any:
     data = await _json_body(request, "user")
     with emu.lock:
         user = _user_by_external_id(emu, request.path_params["external_id"])
-        changes: dict[str, Any] = {"name": _profile_name(data, user.name)}
-        if "external_id" in data:
-            changes["external_id"] = _string(data, "external_id") or None
-        metadata = _metadata(data)
-        if metadata is not None:
-            changes["metadata"] = metadata
-        user = dataclasses.replace(user, **changes, update_time=emu.now())
-        emu.state.users[user.id] = user
-        return {"user": user_json(user, emu.state)}
+        return {"user": user_json(update_user_record(emu, user, data), emu.state)}
 
 
 async def delete_user_by_external_id(request: Request, emu: Emulator) -> Any:

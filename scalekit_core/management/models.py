@@ -78,6 +78,15 @@ def _object(value: object) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _paging(data: Mapping[str, Any]) -> tuple[str, str, int]:
+    """A page's ``next_page_token``, ``prev_page_token`` and ``total_size``."""
+    return (
+        _text(data, "next_page_token") or "",
+        _text(data, "prev_page_token") or "",
+        _total(data.get("total_size")),
+    )
+
+
 def _total(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -128,9 +137,7 @@ class OrganizationsPage:
     def from_json(cls, data: Mapping[str, Any]) -> OrganizationsPage:
         return cls(
             tuple(Organization.from_json(o) for o in _objects(data.get("organizations"))),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 
@@ -270,9 +277,7 @@ class SessionsPage:
     def from_json(cls, data: Mapping[str, Any]) -> SessionsPage:
         return cls(
             tuple(Session.from_json(s) for s in _objects(data.get("sessions"))),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 
@@ -475,9 +480,7 @@ class UsersPage:
     def from_json(cls, data: Mapping[str, Any]) -> UsersPage:
         return cls(
             tuple(User.from_json(u) for u in _objects(data.get("users"))),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 
@@ -756,9 +759,7 @@ class DirectoryUsersPage:
     def from_json(cls, data: Mapping[str, Any]) -> DirectoryUsersPage:
         return cls(
             tuple(DirectoryUser.from_json(u) for u in _objects(data.get("users"))),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 
@@ -773,9 +774,7 @@ class DirectoryGroupsPage:
     def from_json(cls, data: Mapping[str, Any]) -> DirectoryGroupsPage:
         return cls(
             tuple(DirectoryGroup.from_json(g) for g in _objects(data.get("groups"))),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 
@@ -790,9 +789,7 @@ class PermissionsPage:
     def from_json(cls, data: Mapping[str, Any]) -> PermissionsPage:
         return cls(
             permission_list(data.get("permissions")),
-            _text(data, "next_page_token") or "",
-            _text(data, "prev_page_token") or "",
-            _total(data.get("total_size")),
+            *_paging(data),
         )
 
 

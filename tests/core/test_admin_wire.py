@@ -4,8 +4,12 @@ Scalekit's REST mapping of its gRPC services; creates are sent once, reads are r
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -187,3 +191,40 @@ def test_bad_inputs_fail_before_any_request(
     with pytest.raises(ScalekitError):
         call(client)
     assert fake.api_calls() == []
+
+
+def test_request_messages_behave_like_protobuf_ones() -> None:
+    from scalekit_core import ConnectionProvider, CreateConnection, CreateUser, CreateUserProfile
+
+    connection = CreateConnection(provider=ConnectionProvider.OKTA)
+    connection.type = "SAML"
+    assert connection.to_json() == {"provider": "OKTA", "type": "SAML"}
+    assert connection == CreateConnection(provider="OKTA", type="SAML")
+    assert repr(connection) == "CreateConnection(provider='OKTA', type='SAML')"
+    with pytest.raises(TypeError):
+        CreateConnection(colour="red")
+    with pytest.raises(AttributeError):
+        connection.colour = "red"
+    user = CreateUser(email="a@acme.test", user_profile=CreateUserProfile(first_name="A"))
+    assert user.to_json() == {"email": "a@acme.test", "user_profile": {"first_name": "A"}}
+    when = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert CreateConnection(context={"since": when}).to_json() == {
+        "context": {"since": "2025-01-02T03:04:05Z"}
+    }
+
+
+def test_protobuf_is_imported_only_for_a_protobuf_message() -> None:
+    code = (
+        "import sys, scalekit_core\n"
+        "from scalekit_core import CreateConnection, ScalekitClient\n"
+        "client = ScalekitClient('https://acme.scalekit.test', 'skc_1', 's')\n"
+        "client.connection, client.roles, client.directory, client.domain\n"
+        "CreateConnection.coerce({'provider': 'OKTA'}).to_json()\n"
+        "print(any(name.startswith('google.protobuf') for name in sys.modules))\n"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": root}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "False"

@@ -26,9 +26,11 @@ from scalekit_core.web import (
 from scalekit_core.web.revocation import PRUNE_INTERVAL, session_key
 from scalekit_core.web.session_data import SessionData
 from scalekit_emulator import EmulatorHandle
+from scalekit_emulator.webhooks import new_webhook_secret
 from tests.core.conftest import Browser, FakeClock
 from tests.processes import free_port
 from tests.redis_server import RedisServer, redis_prefix, redis_server
+from tests.webhook_cases import event_body, signed
 
 __all__ = ["redis_prefix", "redis_server"]
 
@@ -198,6 +200,13 @@ async def test_async_manager_logout_records_and_refuses(
         assert (await manager.load(browser.request("/"))).user is None
 
 
+def liveness_settings() -> SessionSettings:
+    """Confirm each session through the sessions API at most every 30 s (a fresh record)."""
+    return SessionSettings(
+        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
+    )
+
+
 def _signed_in(manager: SessionManager, emu: EmulatorHandle) -> Browser:
     browser = Browser()
     authorize = browser.follow(manager.start_login(browser.request("/auth/login")))
@@ -209,9 +218,7 @@ def test_liveness_check_confirms_at_most_once_per_interval(
     scalekit_emulator: EmulatorHandle, clock: FakeClock
 ) -> None:
     emu = scalekit_emulator
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     with ScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as client:
         manager = SessionManager(client, settings)
         browser = _signed_in(manager, emu)
@@ -233,9 +240,7 @@ def test_liveness_check_keeps_the_session_when_scalekit_is_down(
     scalekit_emulator: EmulatorHandle,
 ) -> None:
     emu = scalekit_emulator
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     with ScalekitClient(emu.url, emu.client_id, emu.client_secret) as client:
         manager = SessionManager(client, settings)
         emu.inject_fault("/api/v1/sessions/", status=503, count=20)
@@ -249,9 +254,7 @@ async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
 ) -> None:
     emu = scalekit_emulator
     clock = FakeClock()
-    settings = SessionSettings(
-        secrets=SECRET, base_url="http://localhost:8000", session_check_interval=30
-    )
+    settings = liveness_settings()
     async with AsyncScalekitClient(emu.url, emu.client_id, emu.client_secret, clock=clock) as sk:
         manager = AsyncSessionManager(sk, settings)
         browser = Browser()
@@ -265,3 +268,20 @@ async def test_async_liveness_check_ends_a_session_ended_at_scalekit(
         clock.advance(31)
         assert (await manager.load(browser.request("/"))).user is None
         assert emu.calls(f"/api/v1/sessions/{user.session_id}") == 2
+
+
+def test_a_webhook_during_a_redis_outage_is_a_503_so_scalekit_retries(
+    dead_redis: RedisSessionStore,
+) -> None:
+    secret = new_webhook_secret()
+    settings = SessionSettings(
+        secrets=SECRET,
+        base_url=BASE,
+        revocations=RedisRevocations(dead_redis),
+        webhook_secret=secret,
+    )
+    manager = SessionManager(ScalekitClient("https://sk.example", "skc_1", "s"), settings)
+    body = event_body("session.revoked", {"session_id": "ses_1"})
+    request = WebRequest("POST", "/auth/webhooks", "", signed(secret, body), {})
+    answer = manager.handle_webhook(request, body)
+    assert answer.status == 503 and "Traceback" not in answer.body

@@ -32,6 +32,11 @@ def _organization_created(event: WebhookEvent) -> None:
     CREATED.append(event.data["id"])
 
 
+@on_event("organization.updated")
+async def _organization_updated(event: WebhookEvent) -> None:
+    CREATED.append("updated " + event.data["id"])
+
+
 @pytest.fixture(params=["cookie", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, scalekit: EmulatorHandle, settings: Any) -> str:
     settings.SCALEKIT_WEBHOOK_SECRET = SECRET
@@ -141,3 +146,12 @@ async def test_async_webhook(store: str, async_scalekit: EmulatorHandle) -> None
         headers=signed(SECRET, body, "m_async"),
     )
     assert answer.status_code == 200 and answer.json() == {"received": True}
+    CREATED.clear()
+    updated = event_body("organization.updated", {"id": "org_1"}, "evt_3")
+    answer = await AsyncClient().post(
+        "/auth/webhooks",
+        updated,
+        content_type="application/json",
+        headers=signed(SECRET, updated, "m_async_2"),
+    )
+    assert answer.status_code == 200 and CREATED == ["updated org_1"]  # an async receiver
