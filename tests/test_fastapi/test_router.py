@@ -68,7 +68,12 @@ async def test_install_matches_the_apps_own_routes_first(
         return user.to_dict()
 
     session = auth.settings.session
-    ours = [session.login_path, session.callback_path, session.logout_path]
+    ours = [
+        session.login_path,
+        session.callback_path,
+        session.logout_path,
+        session.switch_organization_path,
+    ]
     async with asgi_client(app) as http:
         assert (await http.get("/me", headers=JSON)).status_code == 401
         # Moved behind the app's routes on the first request, and still answering.
