@@ -59,6 +59,16 @@ def _bad_request(message: str) -> WebResponse:
 
 def switch_organization_flow(ctx: WebContext, request: WebRequest) -> WebFlow[WebResponse]:
     """302 to Scalekit's sign-in for the asked organization, or 400 / 401 / 403 / 503."""
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        # A link on another site must not move a signed-in user to another organization
+        # (with single sign-on the new sign-in may need no click at all).
+        log.info("organization switch refused: cross-site request")
+        return error_page(
+            403,
+            "Cannot switch organization",
+            "Switch organization from this site's own pages.",
+            reason=Reason.CROSS_SITE_REQUEST,
+        )
     if request.repeated_query.intersection(("organization_id", "return_to")):
         return _bad_request("The request repeats a parameter.")
     organization_id = request.query.get("organization_id", "")

@@ -96,3 +96,17 @@ def test_a_switch_that_comes_back_for_another_organization_changes_nothing(
     assert "did not reach the organization" in back.get_data(as_text=True)
     after = client.get("/api/data", headers=JSON).get_json()
     assert (after["organization_id"], after["session_id"]) == ("org_acme", before["session_id"])
+
+
+def test_a_cross_site_link_cannot_switch(
+    client: FlaskClient, scalekit_emulator: EmulatorHandle
+) -> None:
+    login(client, scalekit_emulator, DANA)
+    refused = client.get(
+        f"{SWITCH}?organization_id=org_globex", headers={**HTML, "Sec-Fetch-Site": "cross-site"}
+    )
+    assert refused.status_code == 403
+    same_site = client.get(
+        f"{SWITCH}?organization_id=org_globex", headers={**HTML, "Sec-Fetch-Site": "same-origin"}
+    )
+    assert same_site.status_code == 302
