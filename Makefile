@@ -54,7 +54,7 @@ test-lowest:
 	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
 		--resolution lowest-direct -e '.[all,samples,test]'
 	SCALEKIT_E2E= $(LOWEST_VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e \
-		$(THIRD_PARTY_TESTS) -m 'not packaging' $(LOWEST_WARNINGS)
+		$(THIRD_PARTY_TESTS) -m 'not packaging and not official_sdk' $(LOWEST_WARNINGS)
 
 # Mutation testing of the core's security modules ([tool.mutmut] in pyproject.toml), one module
 # at a time against the tests that call it; a table per module, the survivors not listed in

@@ -26,6 +26,7 @@ from scalekit_core.management import EventFilter, M2MClientSpec
 from scalekit_emulator import Emulator, EmulatorHandle
 
 from .management_helpers import FAST_RETRY
+from .official_sdk import official
 
 
 @pytest.fixture
@@ -502,9 +503,10 @@ async def test_resources_async(
 # --- the official SDK's own protobuf messages are accepted as values -------------------------
 
 
+@pytest.mark.official_sdk
 def test_official_protobuf_messages(client: ScalekitClient) -> None:
-    clients_pb2 = pytest.importorskip("scalekit.v1.clients.clients_pb2")
-    events_pb2 = pytest.importorskip("scalekit.v1.events.events_pb2")
+    clients_pb2 = official("scalekit.v1.clients.clients_pb2")
+    events_pb2 = official("scalekit.v1.events.events_pb2")
     message = clients_pb2.OrganizationClient(
         name="from-protobuf",
         scopes=["a:read"],

@@ -547,6 +547,7 @@ def test_official_protobuf_like_create_organization_is_accepted(client: Any, fak
     assert fake.api_calls()[0].body == {"display_name": "Proto Org"}
 
 
+@pytest.mark.official_sdk
 def test_official_protobuf_messages_are_accepted(client: Any, fake: Any) -> None:
     organizations_pb2 = official("scalekit.v1.organizations.organizations_pb2")
     users_pb2 = official("scalekit.v1.users.users_pb2")

@@ -22,9 +22,9 @@ def test_the_guide_lists_imports() -> None:
     assert len(_imports()) >= 20
 
 
+@pytest.mark.official_sdk
 @pytest.mark.parametrize(("official", "ours"), _imports())
 def test_each_import_mapping(official: str, ours: str) -> None:
-    pytest.importorskip("scalekit", reason="the official SDK is the reference")
     exec(official, {})  # the official import is real...
     exec(ours.strip(), {})  # ...and ours works
 

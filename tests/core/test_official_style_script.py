@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .official_sdk import official
 
 OFFICIAL_SCRIPT = """\
@@ -131,6 +133,7 @@ def test_official_style_script_runs_with_only_the_imports_changed(
     assert result.stdout == EXPECTED.format(new=new)
 
 
+@pytest.mark.official_sdk
 def test_the_script_builds_the_same_requests_with_the_official_messages() -> None:
     """Its request messages, built with the official protobuf classes, are accepted too."""
     from scalekit_core.management import CreateConnection, CreateDirectory

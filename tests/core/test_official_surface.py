@@ -19,6 +19,9 @@ from scalekit_core import AsyncScalekitClient, ScalekitClient
 
 from .official_sdk import official
 
+# The official package is the reference (a dev dependency, not in the lowest-versions run).
+pytestmark = pytest.mark.official_sdk
+
 # official attribute -> (module, class) in the official package
 OFFICIAL_SUB_CLIENTS: dict[str, tuple[str, str]] = {
     "organization": ("scalekit.organization", "OrganizationClient"),
