@@ -55,3 +55,25 @@ async def test_included_router_logs_in_and_out(
         assert "scalekit_session" in set_cookie_names(out)
         assert (await http.get("/me", headers=JSON)).status_code == 401
     assert not any(path.startswith("/auth/") for path in app.openapi()["paths"])
+
+
+async def test_install_matches_the_apps_own_routes_first(
+    auth: ScalekitAuth, scalekit_emulator: EmulatorHandle
+) -> None:
+    app = FastAPI(lifespan=auth.lifespan)
+    auth.install(app)
+
+    @app.get("/me")
+    async def me(user: Annotated[User, Depends(auth.require_user)]) -> dict[str, Any]:
+        return user.to_dict()
+
+    session = auth.settings.session
+    ours = [session.login_path, session.callback_path, session.logout_path]
+    async with asgi_client(app) as http:
+        assert (await http.get("/me", headers=JSON)).status_code == 401
+        # Moved behind the app's routes on the first request, and still answering.
+        paths = [getattr(route, "path", None) for route in app.router.routes]
+        assert paths[-len(ours) :] == ours and paths.index("/me") < paths.index(ours[0])
+        done = await login(http, scalekit_emulator, "/auth/login?return_to=/me")
+        assert done.status_code == 302 and done.headers["location"] == "/me"
+        assert (await http.get("/me", headers=JSON)).json()["email"] == "alice@acme.test"
