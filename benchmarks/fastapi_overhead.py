@@ -177,7 +177,11 @@ def main() -> None:
         kit.bearer_figure(server, env, batch(apps["ours"], "bearer", kit.cpu_clock))
         commands = {name: uvicorn for name in kit.VARIANTS}
         with kit.servers(commands, env) as urls:
-            kit.compare_http(f"over HTTP: uvicorn, wrk -c{kit.WRK_CONNECTIONS}", urls, cookies)
+            kit.compare_http(
+                f"over HTTP: uvicorn, wrk -c{kit.WRK_CONNECTIONS}",
+                urls,
+                lambda: kit.cookie_headers(server, env),
+            )
 
 
 if __name__ == "__main__":

@@ -144,7 +144,9 @@ def main() -> None:
         commands = {name: gunicorn for name in kit.VARIANTS}
         with kit.servers(commands, env) as urls:
             kit.compare_http(
-                f"over HTTP: gunicorn, one sync worker, wrk -c{kit.WRK_CONNECTIONS}", urls, cookies
+                f"over HTTP: gunicorn, one sync worker, wrk -c{kit.WRK_CONNECTIONS}",
+                urls,
+                lambda: kit.cookie_headers(server, env),
             )
 
 

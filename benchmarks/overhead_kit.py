@@ -220,17 +220,25 @@ def wrk(url: str, cookie: str, seconds: int = WRK_SECONDS) -> float:
     return float(match.group(1))
 
 
-def compare_http(label: str, urls: Mapping[str, str], cookies: Mapping[str, str]) -> None:
-    """Throughput of ``/profile`` on each server, rounds interleaved, against the first."""
+def compare_http(
+    label: str, urls: Mapping[str, str], cookies: Callable[[], Mapping[str, str]]
+) -> None:
+    """Throughput of ``/profile`` on each server, rounds interleaved, against the first.
+
+    ``cookies()`` gives each variant's warm session and is called before every ``wrk`` run:
+    ``wrk`` never takes the cookies a response sets, and a session whose ``last_seen`` is
+    a minute old is rewritten on every request (the rolling idle timeout), which a browser,
+    taking the rewritten cookie, sees once a minute.
+    """
     names = list(urls)
     for name in names:
-        wrk(urls[name] + "/profile", cookies[name], 1)  # warm-up
+        wrk(urls[name] + "/profile", cookies()[name], 1)  # warm-up
     rounds = max(3, ROUNDS // 2)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for index in range(rounds):
         order = names[index % len(names) :] + names[: index % len(names)]
         for name in order:
-            samples[name].append(wrk(urls[name] + "/profile", cookies[name]))
+            samples[name].append(wrk(urls[name] + "/profile", cookies()[name]))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     base = medians[names[0]]
     print(label)

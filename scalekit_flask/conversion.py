@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from flask import Response, request
+from flask import Request, Response, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.sansio.http import parse_cookie
 
 from scalekit_core.web import (
@@ -16,7 +18,13 @@ from scalekit_core.web import (
     private_headers,
 )
 
-__all__ = ["apply_cookies", "apply_load_cookies", "to_flask_response", "web_request"]
+__all__ = [
+    "apply_cookies",
+    "apply_load_cookies",
+    "to_flask_response",
+    "translated",
+    "web_request",
+]
 
 _ENVIRON_KEY = "scalekit.web_request"
 
@@ -29,24 +37,46 @@ def web_request() -> WebRequest:
     >>> scalekit.manager.is_same_origin(web_request())  # doctest: +SKIP
     True
     """
+    return translated(request._get_current_object())  # type: ignore[attr-defined]
+
+
+def translated(current: Request) -> WebRequest:
+    """:func:`web_request` for a request object at hand (no context-local lookup)."""
     # Kept in the WSGI environ, which belongs to this request alone (``g`` may outlive it:
     # a request inside an app context that is already pushed shares that context's ``g``).
-    current = request._get_current_object()  # type: ignore[attr-defined]
     environ = current.environ
-    translated: WebRequest | None = environ.get(_ENVIRON_KEY)
-    if translated is None:
+    translated_: WebRequest | None = environ.get(_ENVIRON_KEY)
+    if translated_ is None:
         header = environ.get("HTTP_COOKIE", "")
-        translated = WebRequest(
+        translated_ = WebRequest(
             current.method,
             current.path,
             current.query_string.decode("latin-1"),
             environ_headers(environ, lambda: current.headers.items()),
             # Werkzeug's own parser, as ``request.cookies`` runs it, on the raw header: that
             # property would first rebuild the header by walking every environ key.
-            RequestCookies(lambda: parse_cookie(header, current.dict_storage_class), header),
+            RequestCookies(lambda: _first_wins(_parsed_pairs(header)), header),
         )
-        environ[_ENVIRON_KEY] = translated
-    return translated
+        environ[_ENVIRON_KEY] = translated_
+    return translated_
+
+
+class _Pairs(list[tuple[str, str]]):
+    """What ``parse_cookie`` builds its result with here: the pairs as parsed, in order."""
+
+
+def _parsed_pairs(header: str) -> _Pairs:
+    return cast(_Pairs, parse_cookie(header, cast("type[MultiDict[str, str]]", _Pairs)))
+
+
+def _first_wins(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The cookies by name, the first value of a repeated name winning, as Werkzeug's
+    ``MultiDict`` answers ``request.cookies[name]`` (a plain dict builds faster)."""
+    cookies: dict[str, str] = {}
+    for name, value in pairs:
+        if name not in cookies:
+            cookies[name] = value
+    return cookies
 
 
 def apply_cookies(response: Response, cookies: Iterable[CookieWrite]) -> None:

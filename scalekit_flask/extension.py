@@ -21,7 +21,13 @@ from scalekit_core.web import (
 )
 from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 
-from .conversion import apply_cookies, apply_load_cookies, to_flask_response, web_request
+from .conversion import (
+    apply_cookies,
+    apply_load_cookies,
+    to_flask_response,
+    translated,
+    web_request,
+)
 
 if TYPE_CHECKING:
     from scalekit_core.web import User
@@ -194,15 +200,23 @@ def render(web: WebResponse) -> Response:
 # --- hooks and views (they act on the app of the current request) ---
 
 
+#: What a request to the auth routes gets: they read the session themselves.
+_NOT_LOADED = LoadResult(None)
+
+
 def _load_user() -> Response | None:
+    # The objects behind Flask's context locals, looked up once: each proxy access costs.
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    ctx_g = g._get_current_object()
     # The auth routes read the session themselves; loading there could refresh for nothing.
-    if request.blueprint == BLUEPRINT_NAME:
-        result = LoadResult(None)
+    if current.blueprint == BLUEPRINT_NAME:
+        result = _NOT_LOADED
     else:
-        result = current_state().manager.load(web_request())
-    g.scalekit_user = result.user
-    g.scalekit_machine = result.machine
-    g._scalekit_load = result
+        state = state_of(current_app._get_current_object())  # type: ignore[attr-defined]
+        result = state.manager.load(translated(current))
+    ctx_g.scalekit_user = result.user
+    ctx_g.scalekit_machine = result.machine
+    ctx_g._scalekit_load = result
     # Set when the request must not reach the view (e.g. the session store is down: 503).
     return render(result.response) if result.response is not None else None
 

@@ -50,6 +50,13 @@ class WebContext:
     _signer: Signer = field(init=False, repr=False)
     _unsealed: dict[str, SessionData] = field(init=False, repr=False, default_factory=dict)
     _unsealed_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    #: Whether sessions live in a server-side store (worked out once: the settings are frozen).
+    server_side: bool = field(init=False)
+    #: The revocation record's lookup when it answers without I/O (``MemoryRevocations``):
+    #: ``load`` then calls it directly instead of yielding ``CheckRevoked`` to the driver.
+    revoked_now: Callable[[str | None, str, float], bool] | None = field(
+        init=False, repr=False, default=None
+    )
 
     def __post_init__(self) -> None:
         secrets = self.settings.secret_list
@@ -61,6 +68,8 @@ class WebContext:
         self.consumed = ConsumedStates(self.settings.transaction_ttl)
         # itsdangerous signs with the *last* key and accepts all of them.
         self._signer = Signer(list(reversed(secrets)), salt="scalekit.session-id")
+        store = self.settings.store
+        self.server_side = store is not None and not isinstance(store, CookieSessionStore)
 
     def verified_extras(self, token: str) -> dict[str, Any] | None:
         """The ``derived`` slot of ``token`` in the client's verified-token cache, while the
@@ -74,11 +83,6 @@ class WebContext:
             token, config.env_url, config.accepted_audiences, client_ctx.clock(), config.leeway
         )
         return extras
-
-    @property
-    def server_side(self) -> bool:
-        store = self.settings.store
-        return store is not None and not isinstance(store, CookieSessionStore)
 
     def sign_id(self, session_id: str) -> str:
         return self._signer.sign(session_id.encode()).decode("ascii")

@@ -169,8 +169,16 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     # A server-side store deletes the session itself whenever one ends; a cookie outlives
     # its session, so the revocation record decides (a replayed pre-logout cookie, a
     # revocation from another browser or from Scalekit).
-    if not ctx.server_side and (yield CheckRevoked(session_key(data), user.id, data.created_at)):
-        return (yield from end("session revoked", Reason.SESSION_REVOKED, ended=user))
+    if not ctx.server_side:
+        revoked_now = ctx.revoked_now
+        key = session_key(data)
+        revoked = (
+            revoked_now(key, user.id, data.created_at)
+            if revoked_now is not None
+            else (yield CheckRevoked(key, user.id, data.created_at))
+        )
+        if revoked:
+            return (yield from end("session revoked", Reason.SESSION_REVOKED, ended=user))
     live_sid = user.session_id if ctx.settings.session_check_interval else None
     if live_sid and not (yield ConfirmLive(live_sid)):
         return (yield from end("session ended at Scalekit", Reason.SESSION_REVOKED, ended=user))

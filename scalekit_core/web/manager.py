@@ -69,7 +69,7 @@ from .responses import (
     store_unavailable_response,
     unauthenticated_response,
 )
-from .revocation import DualRevocations, Revocations
+from .revocation import DualRevocations, MemoryRevocations, Revocations
 from .session_data import Machine, User, is_jwt
 from .settings import SessionSettings
 from .stores import CookieSessionStore, DualSessionStore, SealingStore, SessionStore
@@ -115,6 +115,13 @@ class _RepeatedErrors:
             return 0 if last is None else last[1]
 
 
+def _direct_lookup(revocations: object) -> Callable[[str | None, str, float], bool] | None:
+    """The record's ``is_revoked`` when it is the in-memory one (plain dict reads, never I/O):
+    ``load`` calls it without a round trip through the driver. Other records (Redis) are
+    asked through ``CheckRevoked``."""
+    return revocations.is_revoked if isinstance(revocations, MemoryRevocations) else None
+
+
 class _ManagerBase:
     """The pure half both twins share: settings, context and the no-I/O responses."""
 
@@ -140,6 +147,7 @@ class _ManagerBase:
             self._store.bind_secrets(settings.secret_list)
         load_verifier()
         self._revocations: Any = settings.revocations
+        self._ctx.revoked_now = _direct_lookup(self._revocations)
         #: The app's webhook handlers: ``@manager.webhook_handlers.on_event("...")``.
         self.webhook_handlers = WebhookHandlers()
         interval = settings.session_check_interval
@@ -555,6 +563,7 @@ class AsyncSessionManager(_ManagerBase):
             self._store = self._store.async_twin()
         if isinstance(self._revocations, DualRevocations):
             self._revocations = self._revocations.async_twin()
+            self._ctx.revoked_now = _direct_lookup(self._revocations)
         shared = self._store if isinstance(self._store, AsyncSharedRefreshes) else None
         self._refresh = AsyncRefreshCoordinator(self._outcomes, shared)
         client._ctx.revocation_listeners.append(self._end_by)

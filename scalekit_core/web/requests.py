@@ -74,12 +74,13 @@ class RequestHeaders(Mapping[str, str]):
     @overload
     def get(self, name: str, /, default: str | _T) -> str | _T: ...
     def get(self, name: str, /, default: object = None) -> object:
-        key = name.lower()
         seen = self._seen
-        if key in seen:
-            value = seen[key]
+        if name in seen:  # the layer asks with lower-case names: no lower() then
+            value = seen[name]
         else:
-            value = seen[key] = self._lookup(key)
+            key = name.lower()
+            value = seen[key] if key in seen else self._lookup(key)
+            seen[key] = seen[name] = value
         return default if value is None else value
 
     def __getitem__(self, name: str) -> str:
@@ -254,7 +255,7 @@ class WebRequest:
     def path_with_query(self) -> str:
         return f"{self.path}?{self.query_string}" if self.query_string else self.path
 
-    @property
+    @cached_property
     def bearer_token(self) -> str | None:
         """The token of an ``Authorization: Bearer`` header, if any (``None`` when the header
         is ambiguous, see ``authorization_ambiguous``)."""
@@ -264,7 +265,7 @@ class WebRequest:
         token = token.strip()
         return token if scheme.lower() == "bearer" and token else None
 
-    @property
+    @cached_property
     def authorization_ambiguous(self) -> bool:
         """Several ``Authorization`` headers (joined with ``,``), or a comma in one: which
         credential is meant cannot be told, so the request is refused (401), never resolved

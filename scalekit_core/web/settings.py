@@ -6,6 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -180,8 +181,9 @@ class SessionSettings:
         which ``__Host-`` forbids)."""
         return "__Host-" if self.cookie_secure and not self.cookie_domain else ""
 
-    @property
+    @cached_property
     def session_cookie(self) -> str:
+        # Read on every request; the settings are frozen, so worked out once.
         return f"{self.host_prefix}{self.cookie_prefix}_session"
 
     @property
