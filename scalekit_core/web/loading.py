@@ -21,7 +21,13 @@ from .effects import (
     WebFlow,
 )
 from .outcomes import Event, Reason, log_event
-from .persistence import StoredSession, clear_session, read_session, write_session
+from .persistence import (
+    StoredSession,
+    clear_session,
+    read_sealed,
+    stored_session,
+    write_session,
+)
 from .refresh import IN_PROGRESS, RefreshFailed
 from .requests import CookieWrite, LoadResult, WebRequest
 from .revocation import session_key
@@ -136,7 +142,11 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     if token is not None:
         return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
-    stored: StoredSession = yield from read_session(ctx, cookies)
+    # The cookie store reads without I/O: no generator for it.
+    sealed = read_sealed(ctx, cookies)
+    stored = (
+        sealed if isinstance(sealed, StoredSession) else (yield from stored_session(ctx, sealed))
+    )
     if not stored.present:
         return LoadResult(None)
     data = stored.data

@@ -15,9 +15,11 @@ from .session_data import SessionData
 __all__ = [
     "StoredSession",
     "clear_session",
+    "read_sealed",
     "read_session",
     "remaining_lifetime",
     "seal_session_cookies",
+    "stored_session",
     "write_session",
 ]
 
@@ -40,7 +42,9 @@ def remaining_lifetime(ctx: WebContext, data: SessionData, now: float) -> float:
     )
 
 
-def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredSession]:
+def read_sealed(ctx: WebContext, cookies: Mapping[str, str]) -> StoredSession | str:
+    """What the session cookie says without asking a store: the session itself for the
+    cookie store (or a missing, unreadable cookie), else the raw value to look up."""
     name = ctx.settings.session_cookie
     names = chunk_names(cookies, name)
     present = bool(names)
@@ -49,6 +53,19 @@ def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredS
         return StoredSession(None, None, present)
     if not ctx.server_side:
         return StoredSession(ctx.unsealed(raw), None, True)
+    return raw
+
+
+def read_session(ctx: WebContext, cookies: Mapping[str, str]) -> WebFlow[StoredSession]:
+    raw = read_sealed(ctx, cookies)
+    if isinstance(raw, StoredSession):
+        return raw
+    return (yield from stored_session(ctx, raw))
+
+
+def stored_session(ctx: WebContext, raw: str) -> WebFlow[StoredSession]:
+    """The server-side session whose signed id the cookie carries (``raw``, see
+    :func:`read_sealed`)."""
     session_id = ctx.unsign_id(raw)
     if session_id is None:
         return StoredSession(None, None, True)
