@@ -255,7 +255,7 @@ class WebRequest:
     def path_with_query(self) -> str:
         return f"{self.path}?{self.query_string}" if self.query_string else self.path
 
-    @cached_property
+    @property
     def bearer_token(self) -> str | None:
         """The token of an ``Authorization: Bearer`` header, if any (``None`` when the header
         is ambiguous, see ``authorization_ambiguous``)."""
@@ -265,7 +265,7 @@ class WebRequest:
         token = token.strip()
         return token if scheme.lower() == "bearer" and token else None
 
-    @cached_property
+    @property
     def authorization_ambiguous(self) -> bool:
         """Several ``Authorization`` headers (joined with ``,``), or a comma in one: which
         credential is meant cannot be told, so the request is refused (401), never resolved
