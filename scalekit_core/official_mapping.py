@@ -14,6 +14,7 @@ unchanged and new code keeps ``result.access_token``, type-checked.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -29,9 +30,9 @@ class OfficialMapping(Mapping[str, Any]):
 
     __slots__ = ()
 
+    @abstractmethod
     def _official_items(self) -> Mapping[str, Any]:
         """The official SDK's dict for this result (built on each access: results are small)."""
-        raise NotImplementedError
 
     def __getitem__(self, key: str) -> Any:
         return self._official_items()[key]
