@@ -24,7 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from scalekit_core.web import AsyncSessionManager, LoadResult, SessionManager, User
 
 from .conf import get_async_manager, get_manager
-from .http import apply_load_cookies, to_django_response, web_request
+from .http import apply_load_cookies, forget_web_request, to_django_response, web_request
 from .signals import SIGNED_OUT
 from .users import alink_user, link_user
 from .views import ASYNC_TWINS
@@ -106,6 +106,7 @@ class ScalekitMiddleware:
             apply_load_cookies(response, manager.end_session(web_request(request)))
         elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        forget_web_request(request)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -119,4 +120,5 @@ class ScalekitMiddleware:
             apply_load_cookies(response, await manager.end_session(web_request(request)))
         elif result.cookies:
             apply_load_cookies(response, result.cookies_to_add(response.cookies.keys()))
+        forget_web_request(request)
         return response

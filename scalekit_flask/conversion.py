@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from flask import Request, Response, request
+from flask import Request, Response, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.sansio.http import parse_cookie
 
@@ -18,15 +18,25 @@ from scalekit_core.web import (
     private_headers,
 )
 
+if TYPE_CHECKING:
+    from flask.ctx import _AppCtxGlobals
+
 __all__ = [
     "apply_cookies",
     "apply_load_cookies",
+    "request_globals",
     "to_flask_response",
     "translated",
     "web_request",
 ]
 
-_ENVIRON_KEY = "scalekit.web_request"
+_G_KEY = "_scalekit_web_request"
+
+
+def request_globals() -> _AppCtxGlobals:
+    """``g`` itself, for the per-request hooks and guards: reading an attribute through the
+    ``g`` proxy costs several times looking the object up once and reading it plainly."""
+    return g._get_current_object()  # type: ignore[no-any-return]
 
 
 def web_request() -> WebRequest:
@@ -42,22 +52,27 @@ def web_request() -> WebRequest:
 
 def translated(current: Request) -> WebRequest:
     """:func:`web_request` for a request object at hand (no context-local lookup)."""
-    # Kept in the WSGI environ, which belongs to this request alone (``g`` may outlive it:
-    # a request inside an app context that is already pushed shares that context's ``g``).
+    # Kept in ``g`` beside the request it translates (``g`` may outlive a request: one inside
+    # an app context already pushed shares that context's ``g``). Not in the environ: the
+    # translation reads the environ, and Werkzeug's environ already refers to its request,
+    # so the translation would join a reference cycle that only the garbage collector frees,
+    # a cost on every request.
+    ctx_g = request_globals()
+    known: tuple[Request, WebRequest] | None = ctx_g.get(_G_KEY)
+    if known is not None and known[0] is current:
+        return known[1]
     environ = current.environ
-    translated_: WebRequest | None = environ.get(_ENVIRON_KEY)
-    if translated_ is None:
-        header = environ.get("HTTP_COOKIE", "")
-        translated_ = WebRequest(
-            current.method,
-            current.path,
-            current.query_string.decode("latin-1"),
-            environ_headers(environ, lambda: current.headers.items()),
-            # Werkzeug's own parser, as ``request.cookies`` runs it, on the raw header: that
-            # property would first rebuild the header by walking every environ key.
-            RequestCookies(lambda: _first_wins(_parsed_pairs(header)), header),
-        )
-        environ[_ENVIRON_KEY] = translated_
+    header = environ.get("HTTP_COOKIE", "")
+    translated_ = WebRequest(
+        current.method,
+        current.path,
+        current.query_string.decode("latin-1"),
+        environ_headers(environ, lambda: current.headers.items()),
+        # Werkzeug's own parser, as ``request.cookies`` runs it, on the raw header: that
+        # property would first rebuild the header by walking every environ key.
+        RequestCookies(lambda: _first_wins(_parsed_pairs(header)), header),
+    )
+    setattr(ctx_g, _G_KEY, (current, translated_))
     return translated_
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app, g, has_app_context, request
+from flask import Blueprint, Flask, Response, current_app, has_app_context, request
 from flask.typing import ResponseReturnValue
 
 from scalekit_core import ConfigurationError, ScalekitClient, WebhookHandlers
@@ -24,6 +24,7 @@ from scalekit_core.web.webhook_endpoint import MAX_WEBHOOK_BYTES
 from .conversion import (
     apply_cookies,
     apply_load_cookies,
+    request_globals,
     to_flask_response,
     translated,
     web_request,
@@ -178,7 +179,7 @@ def state_of(app: Flask) -> ScalekitState:
 
 
 def current_state() -> ScalekitState:
-    return state_of(current_app)
+    return state_of(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def render(web: WebResponse) -> Response:
@@ -207,13 +208,12 @@ _NOT_LOADED = LoadResult(None)
 def _load_user() -> Response | None:
     # The objects behind Flask's context locals, looked up once: each proxy access costs.
     current = request._get_current_object()  # type: ignore[attr-defined]
-    ctx_g = g._get_current_object()
+    ctx_g = request_globals()
     # The auth routes read the session themselves; loading there could refresh for nothing.
     if current.blueprint == BLUEPRINT_NAME:
         result = _NOT_LOADED
     else:
-        state = state_of(current_app._get_current_object())  # type: ignore[attr-defined]
-        result = state.manager.load(translated(current))
+        result = current_state().manager.load(translated(current))
     ctx_g.scalekit_user = result.user
     ctx_g.scalekit_machine = result.machine
     ctx_g._scalekit_load = result
@@ -222,7 +222,7 @@ def _load_user() -> Response | None:
 
 
 def _write_cookies(response: Response) -> Response:
-    result: LoadResult | None = g.pop("_scalekit_load", None)
+    result: LoadResult | None = request_globals().pop("_scalekit_load", None)
     if result is not None and result.cookies:
         own = (header.split("=", 1)[0].strip() for header in response.headers.getlist("Set-Cookie"))
         apply_load_cookies(response, result.cookies_to_add(own))
@@ -230,7 +230,7 @@ def _write_cookies(response: Response) -> Response:
 
 
 def _template_context() -> dict[str, User | None]:
-    return {"current_user": g.get("scalekit_user")}
+    return {"current_user": request_globals().get("scalekit_user")}
 
 
 def _login() -> Response:

@@ -6,12 +6,11 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from flask import g
 from werkzeug.local import LocalProxy
 
 from scalekit_core.web import Machine, User, WebResponse
 
-from .conversion import web_request
+from .conversion import request_globals, web_request
 from .extension import current_state, render
 
 if TYPE_CHECKING:
@@ -37,13 +36,13 @@ View = TypeVar("View", bound=Callable[..., "ResponseReturnValue"])
 
 def get_current_user() -> User | None:
     """The signed-in user of this request (session or bearer token), or ``None``."""
-    user = g.get("scalekit_user")
+    user = request_globals().get("scalekit_user")
     return user if isinstance(user, User) else None
 
 
 def get_current_machine() -> Machine | None:
     """The machine client of this request (a client-credentials bearer token), or ``None``."""
-    machine = g.get("scalekit_machine")
+    machine = request_globals().get("scalekit_machine")
     return machine if isinstance(machine, Machine) else None
 
 
@@ -64,7 +63,9 @@ def _guard(
     scopes, permissions, roles = tuple(scopes), tuple(permissions), tuple(roles)
 
     def check() -> WebResponse | None:
-        user = get_current_user()
+        ctx_g = request_globals()
+        user = ctx_g.get("scalekit_user")
+        user = user if isinstance(user, User) else None
         return current_state().manager.guard(
             web_request(),
             user,
@@ -75,7 +76,9 @@ def _guard(
             api=api,
             max_age=max_age,
             # Why this request's session gave no user (revoked, expired...), if it did.
-            reason=None if user is not None else getattr(g.get("_scalekit_load"), "reason", None),
+            reason=None
+            if user is not None
+            else getattr(ctx_g.get("_scalekit_load"), "reason", None),
         )
 
     return _guarded(check)

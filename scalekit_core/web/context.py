@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from itsdangerous import BadSignature, Signer
 
@@ -19,10 +19,19 @@ from .settings import SessionSettings
 from .stores import CookieSessionStore
 from .transactions import ConsumedStates, TransactionCookies
 
+if TYPE_CHECKING:
+    from .persistence import StoredSession
+
 __all__ = ["UNSEALED_CACHE_SIZE", "PureClient", "WebContext"]
 
-#: Sessions remembered unsealed, per manager (see ``WebContext.unsealed``).
+#: Sessions remembered unsealed, per manager (see ``WebContext.unsealed``), and as many
+#: ``Cookie`` headers read to a session (see ``WebContext.session_of_header``).
 UNSEALED_CACHE_SIZE = 2048
+#: Longer ``Cookie`` headers are not remembered (a chunked session is read from its value).
+MAX_REMEMBERED_HEADER = 8192
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class PureClient(Protocol):
@@ -49,7 +58,8 @@ class WebContext:
     consumed: ConsumedStates = field(init=False)
     _signer: Signer = field(init=False, repr=False)
     _unsealed: dict[str, SessionData] = field(init=False, repr=False, default_factory=dict)
-    _unsealed_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _by_header: dict[str, StoredSession] = field(init=False, repr=False, default_factory=dict)
+    _cache_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     #: Whether sessions live in a server-side store (worked out once: the settings are frozen).
     server_side: bool = field(init=False)
     #: The revocation record's lookup when it answers without I/O (``MemoryRevocations``):
@@ -99,11 +109,27 @@ class WebContext:
             payload = self.sessions.unseal(sealed, self.settings.session_cookie)
             data = SessionData.from_payload(payload) if payload is not None else None
             if data is not None:
-                with self._unsealed_lock:
-                    while len(self._unsealed) >= UNSEALED_CACHE_SIZE:
-                        self._unsealed.pop(next(iter(self._unsealed)))
-                    self._unsealed[sealed] = data
+                self._remember(self._unsealed, sealed, data)
         return data
+
+    def session_of_header(self, header: str) -> StoredSession | None:
+        """The cookie-store session a raw ``Cookie`` header was read to before (see
+        :meth:`remember_header`), or ``None``."""
+        return self._by_header.get(header)
+
+    def remember_header(self, header: str, stored: StoredSession) -> None:
+        """Remember what ``header`` reads to: a warm session's requests repeat their
+        ``Cookie`` header byte for byte, and what a cookie-store session cookie says (names,
+        chunks, ambiguity, the unsealed session) depends on that header alone. Only headers
+        that gave a session are kept (bounded); lifetimes are still checked on every request."""
+        if len(header) <= MAX_REMEMBERED_HEADER:
+            self._remember(self._by_header, header, stored)
+
+    def _remember(self, cache: dict[_K, _V], key: _K, value: _V) -> None:
+        with self._cache_lock:
+            while len(cache) >= UNSEALED_CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = value
 
     def unsign_id(self, value: str) -> str | None:
         if len(value) > 512:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .context import WebContext
 from .cookies import chunk_names, read_chunked
 from .effects import StoreDelete, StoreGet, StoreSet, WebFlow
-from .requests import CookieWrite
+from .requests import CookieWrite, RequestCookies
 from .session_data import SessionData
 
 __all__ = [
@@ -45,6 +45,12 @@ def remaining_lifetime(ctx: WebContext, data: SessionData, now: float) -> float:
 def read_sealed(ctx: WebContext, cookies: Mapping[str, str]) -> StoredSession | str:
     """What the session cookie says without asking a store: the session itself for the
     cookie store (or a missing, unreadable cookie), else the raw value to look up."""
+    # The cookies parsed from a raw header: a header seen before reads to the same session.
+    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    if header and not ctx.server_side:
+        known = ctx.session_of_header(header)
+        if known is not None:
+            return known
     name = ctx.settings.session_cookie
     names = chunk_names(cookies, name)
     present = bool(names)
@@ -52,7 +58,10 @@ def read_sealed(ctx: WebContext, cookies: Mapping[str, str]) -> StoredSession | 
     if raw is None:
         return StoredSession(None, None, present)
     if not ctx.server_side:
-        return StoredSession(ctx.unsealed(raw), None, True)
+        stored = StoredSession(ctx.unsealed(raw), None, True)
+        if header and stored.data is not None:
+            ctx.remember_header(header, stored)
+        return stored
     return raw
 
 

@@ -123,21 +123,30 @@ class RequestCookies(Mapping[str, str]):
     header carries more than once (``repeated``): frameworks keep one of them (Flask the
     first, Starlette and Django the last), so the session layer refuses those names.
 
-    ``cookies`` may be the parsed mapping or a function that parses them (the framework's
-    own cookie parser, run on first use). ``repeated`` is worked out on first use too, so a
-    request whose session is never read (no cookie of the layer) parses nothing.
+    ``cookies`` may be the parsed mapping or a function that parses them from ``header``
+    (the framework's own cookie parser, run on first use; see ``source``). ``repeated`` is
+    worked out on first use too, so a request whose session is never read (no cookie of the
+    layer) parses nothing.
     """
 
     def __init__(
         self, cookies: Mapping[str, str] | Callable[[], Mapping[str, str]], header: str = ""
     ) -> None:
         self._header = header
+        self._from_header = callable(cookies)
         if callable(cookies):
             self._parse: Callable[[], Mapping[str, str]] | None = cookies
             self._cookies: Mapping[str, str] = {}
         else:
             self._parse = None
             self._cookies = cookies
+
+    @property
+    def source(self) -> str | None:
+        """The raw ``Cookie`` header when these cookies are parsed from it (a parser run on
+        first use, as the adapters pass them), else ``None``: then they are a function of
+        that string alone, and the session layer may remember what it read them to."""
+        return self._header if self._from_header else None
 
     @property
     def _parsed(self) -> Mapping[str, str]:

@@ -1,12 +1,15 @@
-"""The 401/403 rule, explicit API endpoints, and the unsealed-session cache."""
+"""The 401/403 rule, explicit API endpoints, and the unsealed-session caches."""
 
 from __future__ import annotations
+
+from http.cookies import SimpleCookie
 
 from scalekit_core import ScalekitClient
 from scalekit_core.testing import make_session_cookies
 from scalekit_core.web import (
     MemorySessionStore,
     PermissionDenied,
+    RequestCookies,
     SessionManager,
     SessionSettings,
     WebRequest,
@@ -58,6 +61,37 @@ def test_a_session_value_is_unsealed_once_then_served_from_memory() -> None:
     }
     assert sessions.load(WebRequest("GET", "/", "", NAVIGATION, tampered)).user is None
     assert len(sessions._ctx._unsealed) == 1  # values that do not unseal are not remembered
+
+
+def from_header(header: str) -> RequestCookies:
+    """Cookies as the adapters pass them: parsed lazily from the raw header."""
+    return RequestCookies(lambda: {k: m.value for k, m in SimpleCookie(header).items()}, header)
+
+
+def test_a_cookie_header_read_to_a_session_is_remembered_lifetimes_still_checked() -> None:
+    now = [1_000_000.0]
+    sessions = SessionManager(
+        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
+        SETTINGS,
+        clock=lambda: now[0],
+    )
+    cookies = make_session_cookies(SETTINGS, expires_in=10 * 24 * 3600, now=now[0])
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+    def load(header: str) -> str | None:
+        user = sessions.load(WebRequest("GET", "/", "", NAVIGATION, from_header(header))).user
+        return user.id if user else None
+
+    assert load(header) == "usr_test"
+    remembered = sessions._ctx._by_header[header]
+    assert load(header) == "usr_test" and sessions._ctx._by_header[header] is remembered
+    # The same session cookie twice is ambiguous: refused, and never remembered.
+    twice = f"{header}; {header}"
+    assert load(twice) is None and twice not in sessions._ctx._by_header
+    assert load("other=1") is None and "other=1" not in sessions._ctx._by_header
+    # A remembered header still passes every lifetime check on each request.
+    now[0] += SETTINGS.absolute_timeout
+    assert load(header) is None
 
 
 def test_end_sessions_with_a_server_side_store_and_with_cookies() -> None:
