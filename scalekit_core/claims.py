@@ -21,7 +21,7 @@ def _words(value: object) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset(value.split())
     if isinstance(value, (list, tuple)):
-        return frozenset(item for item in value if isinstance(item, str))
+        return frozenset([item for item in value if isinstance(item, str)])
     return frozenset()
 
 

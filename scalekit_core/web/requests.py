@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar, overload
 from urllib.parse import parse_qsl
 
@@ -204,7 +205,11 @@ def _cookie_names(header: str) -> list[str]:
     return names
 
 
-@dataclass(frozen=True)
+#: The default ``headers`` and ``cookies`` of a ``WebRequest``: none.
+_NONE: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, init=False)
 class WebRequest:
     """What the session layer needs to know about an incoming request.
 
@@ -230,16 +235,29 @@ class WebRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     cookies: Mapping[str, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        setattr_ = object.__setattr__
-        if not self.method.isupper():
-            setattr_(self, "method", self.method.upper())
-        headers = self.headers
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str = "",
+        headers: Mapping[str, str] = _NONE,
+        cookies: Mapping[str, str] = _NONE,
+    ) -> None:
+        if not method.isupper():
+            method = method.upper()
         if not isinstance(headers, RequestHeaders):
             headers = _joined(headers.items())
-            setattr_(self, "headers", headers)
-        if not isinstance(self.cookies, RequestCookies):
-            setattr_(self, "cookies", RequestCookies(self.cookies, headers.get("cookie", "")))
+        if not isinstance(cookies, RequestCookies):
+            cookies = RequestCookies(cookies, headers.get("cookie", ""))
+        # Stored straight into ``__dict__``, as for ``LoadResult``: built on every request,
+        # and the generated ``__init__`` of a frozen dataclass (``object.__setattr__`` per
+        # field) costs several times more.
+        fields = self.__dict__
+        fields["method"] = method
+        fields["path"] = path
+        fields["query_string"] = query_string
+        fields["headers"] = headers
+        fields["cookies"] = cookies
 
     @cached_property
     def _query_pairs(self) -> list[tuple[str, str]]:
@@ -347,7 +365,7 @@ class WebResponse:
         return self.headers.get("Location")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LoadResult:
     """The outcome of ``load``: the user (or ``None``) and cookies to set on any response.
 
@@ -366,6 +384,21 @@ class LoadResult:
     response: WebResponse | None = None
     machine: Machine | None = None
     reason: str | None = None
+
+    def __init__(
+        self,
+        user: User | None,
+        cookies: tuple[CookieWrite, ...] = (),
+        response: WebResponse | None = None,
+        machine: Machine | None = None,
+        reason: str | None = None,
+    ) -> None:
+        fields = self.__dict__  # see ``WebRequest.__init__``
+        fields["user"] = user
+        fields["cookies"] = cookies
+        fields["response"] = response
+        fields["machine"] = machine
+        fields["reason"] = reason
 
     def cookies_to_add(self, already_set: Iterable[str]) -> tuple[CookieWrite, ...]:
         """The writes to add to a response that already sets the cookies named ``already_set``.

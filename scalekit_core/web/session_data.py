@@ -238,26 +238,34 @@ class User:
         """``None`` when the claims name no subject. ``expires_at`` stands in for a missing
         ``exp`` claim (an opaque access token)."""
         profile = profile or {}
-        subject = _text(claims.get("sub")) or _text(profile.get("sub"))
+        get, pget = claims.get, profile.get
+        subject = _text(get("sub")) or _text(pget("sub"))
         if not subject:
             return None
-        return cls(
+        # Set straight into ``__dict__``: built for every first-time bearer token and every
+        # session read, and the generated ``__init__`` of a frozen dataclass
+        # (``object.__setattr__`` per field) costs more than all the reading here.
+        user = object.__new__(cls)
+        user.__dict__.update(
             id=subject,
-            email=_text(profile.get("email")) or _text(claims.get("email")),
-            name=_text(profile.get("name")) or _text(claims.get("name")),
+            email=_text(pget("email")) or _text(get("email")),
+            name=_text(pget("name")) or _text(get("name")),
             organization_id=organization_of(claims) or organization_of(profile),
-            session_id=_text(claims.get("sid")) or _text(profile.get("sid")),
+            session_id=_text(get("sid")) or _text(pget("sid")),
             roles=roles_of(claims),
             permissions=permissions_of(claims),
             scopes=scopes_of(claims),
             claims=dict(claims),
             profile=dict(profile),
-            expires_at=_number(claims.get("exp")) or expires_at,
+            expires_at=_number(get("exp")) or expires_at,
             is_bearer=is_bearer,
-            auth_time=_number(profile.get("auth_time")) or _number(claims.get("auth_time")),
-            acr=_text(profile.get("acr")) or _text(claims.get("acr")),
-            amr=_strings(profile.get("amr")) or _strings(claims.get("amr")),
+            auth_time=_number(pget("auth_time")) or _number(get("auth_time")),
+            acr=_text(pget("acr")) or _text(get("acr")),
+            amr=_strings(pget("amr")) or _strings(get("amr")),
         )
+        if len(user.__dict__) != len(cls.__dataclass_fields__):  # a subclass with more fields
+            return cls(**user.__dict__)
+        return user
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
