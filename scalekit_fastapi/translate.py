@@ -40,7 +40,10 @@ def web_request(connection: HTTPConnection) -> WebRequest:
 
     def lookup(name: str) -> str | None:
         key = name.encode("latin-1")
-        return join_values(name, [value.decode("latin-1") for k, value in raw if k == key])
+        values = [value.decode("latin-1") for k, value in raw if k == key]
+        if len(values) > 1:
+            return join_values(name, values)
+        return values[0] if values else None
 
     cookie = lookup("cookie") or ""
     return WebRequest(

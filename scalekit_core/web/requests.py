@@ -286,9 +286,10 @@ class WebRequest:
     def bearer_token(self) -> str | None:
         """The token of an ``Authorization: Bearer`` header, if any (``None`` when the header
         is ambiguous, see ``authorization_ambiguous``)."""
-        if self.authorization_ambiguous:
+        authorization = self.headers.get("authorization")
+        if authorization is None or "," in authorization:  # none, or ambiguous
             return None
-        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        scheme, _, token = authorization.partition(" ")
         token = token.strip()
         return token if scheme.lower() == "bearer" and token else None
 
@@ -305,8 +306,11 @@ class WebRequest:
         ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing needs to
         be parsed, decrypted or looked up."""
         headers = self.headers
-        if "authorization" in headers or any(name in headers for name in credential_headers):
+        if "authorization" in headers:
             return True
+        for name in credential_headers:
+            if name in headers:
+                return True
         cookies = self.cookies
         if isinstance(cookies, RequestCookies):
             return cookies.mentions(session_cookie)
