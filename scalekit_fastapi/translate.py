@@ -21,6 +21,7 @@ from scalekit_core.web import (
 __all__ = ["apply_cookies", "cookie_headers", "load_headers", "to_response", "web_request"]
 
 _SameSite = Literal["lax", "strict", "none"]
+_READ_FIRST = (b"cookie", b"authorization")
 
 
 def web_request(connection: HTTPConnection) -> WebRequest:
@@ -40,17 +41,22 @@ def web_request(connection: HTTPConnection) -> WebRequest:
 
     def lookup(name: str) -> str | None:
         key = name.encode("latin-1")
-        values = [value.decode("latin-1") for k, value in raw if k == key]
-        if len(values) > 1:
-            return join_values(name, values)
-        return values[0] if values else None
+        return join_values(name, [value.decode("latin-1") for k, value in raw if k == key])
 
-    cookie = lookup("cookie") or ""
+    # The two headers every load reads, in one pass; any other on demand.
+    known: dict[str, str | None] = {"cookie": None, "authorization": None}
+    for key, value in raw:
+        if key in _READ_FIRST:
+            name, text = key.decode("latin-1"), value.decode("latin-1")
+            seen = known[name]
+            known[name] = text if seen is None else join_values(name, (seen, text))
+    cookie = known["cookie"] or ""
     return WebRequest(
         scope.get("method", "GET"),
         path,
         scope.get("query_string", b"").decode("latin-1"),
-        RequestHeaders(lookup, lambda: connection.headers.items()),  # keeps repeated headers
+        # ``connection.headers.items()`` keeps repeated headers.
+        RequestHeaders(lookup, lambda: connection.headers.items(), known),
         # Starlette's parser, as ``request.cookies`` runs it on each ``Cookie`` header.
         RequestCookies(lambda: cookie_parser(cookie), cookie),
     )

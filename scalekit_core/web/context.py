@@ -21,6 +21,7 @@ from .transactions import ConsumedStates, TransactionCookies
 
 if TYPE_CHECKING:
     from .persistence import StoredSession
+    from .requests import LoadResult
 
 __all__ = ["UNSEALED_CACHE_SIZE", "PureClient", "WebContext"]
 
@@ -29,6 +30,10 @@ __all__ = ["UNSEALED_CACHE_SIZE", "PureClient", "WebContext"]
 UNSEALED_CACHE_SIZE = 2048
 #: Longer ``Cookie`` headers are not remembered (a chunked session is read from its value).
 MAX_REMEMBERED_HEADER = 8192
+
+#: A quiet warm session (see ``WebContext.remember_quiet``): until when, the result, and the
+#: revocation record's lookup (session key, user id, created at).
+_Quiet = tuple[float, "LoadResult", "str | None", str, float]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -59,6 +64,7 @@ class WebContext:
     _signer: Signer = field(init=False, repr=False)
     _unsealed: dict[str, SessionData] = field(init=False, repr=False, default_factory=dict)
     _by_header: dict[str, StoredSession] = field(init=False, repr=False, default_factory=dict)
+    _quiet: dict[str, _Quiet] = field(init=False, repr=False, default_factory=dict)
     _cache_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     #: Whether sessions live in a server-side store (worked out once: the settings are frozen).
     server_side: bool = field(init=False)
@@ -124,6 +130,33 @@ class WebContext:
         that gave a session are kept (bounded); lifetimes are still checked on every request."""
         if len(header) <= MAX_REMEMBERED_HEADER:
             self._remember(self._by_header, header, stored)
+
+    def quiet_result(self, header: str, now: float) -> LoadResult | None:
+        """What the last full read of ``header`` concluded (signed in, nothing to write),
+        while that still holds at ``now``: before its earliest deadline (see
+        :meth:`remember_quiet`) and with the session not revoked since. ``None`` otherwise:
+        then the request takes the whole decision again."""
+        quiet = self._quiet.get(header)
+        revoked_now = self.revoked_now
+        if quiet is None or now >= quiet[0] or revoked_now is None:
+            return None
+        _, result, key, user_id, created_at = quiet
+        return None if revoked_now(key, user_id, created_at) else result
+
+    def remember_quiet(
+        self,
+        header: str,
+        result: LoadResult,
+        until: float,
+        revocation: tuple[str | None, str, float],
+    ) -> None:
+        """Remember that ``header`` reads to ``result`` (a signed-in user, no cookie to write)
+        until ``until``: the earliest time a lifetime check (timeouts, refresh, the rolling
+        idle rewrite) could decide otherwise. Each request still asks the revocation record
+        (``revocation``: its lookup's arguments), so only one that answers without I/O
+        (``revoked_now``) lets a result be remembered."""
+        if self.revoked_now is not None and len(header) <= MAX_REMEMBERED_HEADER:
+            self._remember(self._quiet, header, (until, result, *revocation))
 
     def _remember(self, cache: dict[_K, _V], key: _K, value: _V) -> None:
         with self._cache_lock:

@@ -29,7 +29,7 @@ from .persistence import (
     write_session,
 )
 from .refresh import IN_PROGRESS, RefreshFailed
-from .requests import CookieWrite, LoadResult, WebRequest
+from .requests import LoadResult, RequestCookies, WebRequest
 from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
@@ -142,6 +142,14 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     if token is not None:
         return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
+    now = ctx.clock()
+    # A warm session repeats its ``Cookie`` header byte for byte: while no lifetime check can
+    # decide otherwise, the last full read of that header stands (a revocation still counts).
+    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    if header:
+        quiet = ctx.quiet_result(header, now)
+        if quiet is not None:
+            return quiet
     # The cookie store reads without I/O: no generator for it.
     sealed = read_sealed(ctx, cookies)
     stored = (
@@ -150,7 +158,6 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     if not stored.present:
         return LoadResult(None)
     data = stored.data
-    now = ctx.clock()
 
     def end(
         why: str,
@@ -179,13 +186,14 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     # A server-side store deletes the session itself whenever one ends; a cookie outlives
     # its session, so the revocation record decides (a replayed pre-logout cookie, a
     # revocation from another browser or from Scalekit).
+    revocation = None
     if not ctx.server_side:
+        revocation = (session_key(data), user.id, data.created_at)
         revoked_now = ctx.revoked_now
-        key = session_key(data)
         revoked = (
-            revoked_now(key, user.id, data.created_at)
+            revoked_now(*revocation)
             if revoked_now is not None
-            else (yield CheckRevoked(key, user.id, data.created_at))
+            else (yield CheckRevoked(*revocation))
         )
         if revoked:
             return (yield from end("session revoked", Reason.SESSION_REVOKED, ended=user))
@@ -241,7 +249,6 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
                 log_event(Event.REFRESH, None, data.user)
                 return LoadResult(data.user, tuple(writes))
 
-    writes_: list[CookieWrite] = []
     if data.unverified:
         # A refresh accepted during a JWKS outage: check its tokens now the keys may be back.
         checked, ended = yield from _verify_tokens(data, subject, issuer)
@@ -249,11 +256,27 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
             return (yield from end(ended, Reason.SESSION_INVALID, ended=user))
         if not checked.unverified:
             data = checked.touched(now)
-            writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)
-            return LoadResult(data.user, tuple(writes_))
+            writes = yield from write_session(ctx, cookies, data, stored.session_id, now)
+            return LoadResult(data.user, tuple(writes))
 
     # Rolling idle expiry: rewrite the session now and then, not on every request.
-    if now - data.last_seen >= min(60.0, settings.idle_timeout / 10):
+    rewrite_every = min(60.0, settings.idle_timeout / 10)
+    if now - data.last_seen >= rewrite_every:
         data = data.touched(now)
-        writes_ = yield from write_session(ctx, cookies, data, stored.session_id, now)
-    return LoadResult(data.user, tuple(writes_))
+        writes = yield from write_session(ctx, cookies, data, stored.session_id, now)
+        return LoadResult(data.user, tuple(writes))
+    result = LoadResult(user)
+    if header and revocation is not None and not live_sid and not data.unverified:
+        # Nothing to do until the first lifetime check could fire (a millisecond early: the
+        # full checks above decide at the edge); the revocation record is asked every time.
+        until = (
+            min(
+                data.created_at + settings.absolute_timeout,
+                data.last_seen + min(settings.idle_timeout, rewrite_every),
+                data.expires_at - settings.refresh_buffer,
+            )
+            - 0.001
+        )
+        if until > now:
+            ctx.remember_quiet(header, result, until, revocation)
+    return result

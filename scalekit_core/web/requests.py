@@ -65,10 +65,13 @@ class RequestHeaders(Mapping[str, str]):
         self,
         lookup: Callable[[str], str | None],
         everything: Callable[[], Iterable[tuple[str, str]]],
+        known: dict[str, str | None] | None = None,
     ) -> None:
         self._lookup = lookup
         self._everything = everything
-        self._seen: dict[str, str | None] = {}
+        #: Values already read, by lower-case name (``known``: an adapter's head start, e.g.
+        #: the headers it read in one pass over the raw pairs; ``None`` for an absent one).
+        self._seen: dict[str, str | None] = known if known is not None else {}
 
     @overload
     def get(self, name: str, /) -> str | None: ...

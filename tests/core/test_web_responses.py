@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from typing import Any
 
 from scalekit_core import ScalekitClient
 from scalekit_core.testing import make_session_cookies
 from scalekit_core.web import (
+    LoadResult,
     MemorySessionStore,
     PermissionDenied,
     RequestCookies,
@@ -92,6 +94,61 @@ def test_a_cookie_header_read_to_a_session_is_remembered_lifetimes_still_checked
     # A remembered header still passes every lifetime check on each request.
     now[0] += SETTINGS.absolute_timeout
     assert load(header) is None
+
+
+def test_a_quiet_warm_session_reuses_its_result_until_a_lifetime_check_could_fire() -> None:
+    now = [1_000_000.0]
+    sessions = SessionManager(
+        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
+        SETTINGS,
+        clock=lambda: now[0],
+    )
+
+    def load(header: str) -> LoadResult:
+        return sessions.load(WebRequest("GET", "/", "", NAVIGATION, from_header(header)))
+
+    def header_of(**kwargs: Any) -> str:
+        cookies = make_session_cookies(SETTINGS, now=now[0], **kwargs)
+        return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+    # Rolling idle expiry: nothing to write for a minute, then the session is rewritten.
+    header = header_of(expires_in=10 * 24 * 3600)
+    first = load(header)
+    assert first.user is not None and first.cookies == ()
+    now[0] += 59.0
+    assert load(header) is first  # the same result: no lifetime check could have fired
+    now[0] += 1.0
+    rewritten = load(header)
+    assert rewritten.user is not None and rewritten.cookies  # the idle timeout renewed
+    # A revocation counts on the very next request, quiet or not.
+    header = header_of(expires_in=10 * 24 * 3600)
+    assert load(header).user is not None and load(header).user is not None
+    now[0] += 1.0
+    sessions.end_user_sessions("usr_test")
+    ended = load(header)
+    assert ended.user is None and ended.reason == "session_revoked"
+    # An access token due for refresh: the refresh buffer ends the quiet time.
+    now[0] += 10.0
+    header = header_of(expires_in=int(SETTINGS.refresh_buffer) + 30, refresh_token=None)
+    assert load(header).user is not None
+    now[0] += 30.0  # within the refresh buffer, no refresh token: still signed in
+    assert load(header).user is not None
+    now[0] += SETTINGS.refresh_buffer  # expired, no refresh token: the session ends
+    assert load(header).user is None
+    # A server-side session is looked up on every request: deleted, it is gone at once.
+    store = MemorySessionStore()
+    settings = SessionSettings(secrets="s" * 32, base_url="http://127.0.0.1:5000", store=store)
+    stored = SessionManager(
+        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
+        settings,
+        clock=lambda: now[0],
+    )
+    cookies = make_session_cookies(settings, now=now[0], expires_in=3600)
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    request = WebRequest("GET", "/", "", NAVIGATION, from_header(header))
+    assert stored.load(request).user is not None
+    assert stored.end_user_sessions("usr_test") == 1
+    assert stored.load(WebRequest("GET", "/", "", NAVIGATION, from_header(header))).user is None
 
 
 def test_end_sessions_with_a_server_side_store_and_with_cookies() -> None:
