@@ -148,6 +148,17 @@ def timed(call: Callable[[], object]) -> Callable[[int], float]:
 # --- over a real server -----------------------------------------------------------------------
 
 
+def _on_cpu(cpu: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` keeping a child process on one CPU (with two or more), so that the
+    server under test and ``wrk`` never take turns on the same core: the servers on CPU 0,
+    ``wrk`` on CPU 1. ``None`` where that cannot be done."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cpus) < 2:
+        return None
+    chosen = cpus[cpu]
+    return lambda: os.sched_setaffinity(0, {chosen})
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -171,6 +182,7 @@ def servers(
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                preexec_fn=_on_cpu(0),
             )
             urls[name] = f"http://127.0.0.1:{port}"
         for name, url in urls.items():
@@ -210,6 +222,7 @@ def wrk(url: str, cookie: str, seconds: int = WRK_SECONDS) -> float:
         check=True,
         capture_output=True,
         text=True,
+        preexec_fn=_on_cpu(1),
     ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:

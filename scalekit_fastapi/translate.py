@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Literal, cast
 
 from starlette.requests import HTTPConnection, cookie_parser
@@ -58,7 +59,7 @@ def web_request(connection: HTTPConnection) -> WebRequest:
         # ``connection.headers.items()`` keeps repeated headers.
         RequestHeaders(lookup, lambda: connection.headers.items(), known),
         # Starlette's parser, as ``request.cookies`` runs it on each ``Cookie`` header.
-        RequestCookies(lambda: cookie_parser(cookie), cookie),
+        RequestCookies(partial(cookie_parser, cookie), cookie),
     )
 
 

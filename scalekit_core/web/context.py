@@ -68,6 +68,8 @@ class WebContext:
     _cache_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     #: Whether sessions live in a server-side store (worked out once: the settings are frozen).
     server_side: bool = field(init=False)
+    #: The request headers besides ``Authorization`` that carry a credential: the API key's.
+    credential_headers: tuple[str, ...] = field(init=False)
     #: The revocation record's lookup when it answers without I/O (``MemoryRevocations``):
     #: ``load`` then calls it directly instead of yielding ``CheckRevoked`` to the driver.
     revoked_now: Callable[[str | None, str, float], bool] | None = field(
@@ -86,6 +88,8 @@ class WebContext:
         self._signer = Signer(list(reversed(secrets)), salt="scalekit.session-id")
         store = self.settings.store
         self.server_side = store is not None and not isinstance(store, CookieSessionStore)
+        settings = self.settings
+        self.credential_headers = (settings.api_key_header.lower(),) if settings.api_keys else ()
 
     def verified_extras(self, token: str) -> dict[str, Any] | None:
         """The ``derived`` slot of ``token`` in the client's verified-token cache, while the

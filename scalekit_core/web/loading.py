@@ -33,7 +33,7 @@ from .requests import LoadResult, RequestCookies, WebRequest
 from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
-__all__ = ["load_flow", "refreshed_session"]
+__all__ = ["load_flow", "load_steps", "refreshed_session", "settled_load"]
 
 log = logging.getLogger("scalekit_core.web")
 
@@ -125,12 +125,36 @@ def _verified_bearer(token: str, client_id: str) -> WebFlow[LoadResult]:
     return LoadResult(User.from_claims(claims, is_bearer=True))
 
 
+def settled_load(ctx: WebContext, request: WebRequest) -> LoadResult | None:
+    """The result of ``request`` when it takes no step of :func:`load_steps`, else ``None``:
+    anonymous (no credential header, no session cookie: nothing to read), or a warm session
+    whose ``Cookie`` header, repeated byte for byte, was read before and no lifetime check
+    can decide otherwise yet (see ``WebContext.quiet_result``; a revocation still counts).
+    Plain code, no generator: the managers call it before they start one."""
+    headers = request.headers
+    if "authorization" in headers:
+        return None  # a credential to check
+    for name in ctx.credential_headers:
+        if name in headers:
+            return None
+    if not request.may_be_signed_in(ctx.settings.session_cookie):
+        return _ANONYMOUS  # no session cookie either: nothing to read
+    cookies = request.cookies
+    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    return ctx.quiet_result(header, ctx.clock()) if header else None
+
+
 def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
     """The user of ``request`` (or ``None``) and the cookies to set on whatever response goes out."""
+    settled = settled_load(ctx, request)
+    if settled is not None:
+        return settled
+    return (yield from load_steps(ctx, request))
+
+
+def load_steps(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
+    """:func:`load_flow` for a request :func:`settled_load` did not settle."""
     settings = ctx.settings
-    api_key_header = (settings.api_key_header,) if settings.api_keys else ()
-    if not request.may_be_signed_in(settings.session_cookie, api_key_header):
-        return _ANONYMOUS  # no credential header, no session cookie: nothing to read
     if request.authorization_ambiguous:
         log.info("ambiguous Authorization header refused")
         return LoadResult(None)
@@ -143,13 +167,7 @@ def load_flow(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
     now = ctx.clock()
-    # A warm session repeats its ``Cookie`` header byte for byte: while no lifetime check can
-    # decide otherwise, the last full read of that header stands (a revocation still counts).
     header = cookies.source if isinstance(cookies, RequestCookies) else None
-    if header:
-        quiet = ctx.quiet_result(header, now)
-        if quiet is not None:
-            return quiet
     # The cookie store reads without I/O: no generator for it.
     sealed = read_sealed(ctx, cookies)
     stored = (

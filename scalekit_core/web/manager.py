@@ -51,7 +51,7 @@ from .effects import (
 from .errors import AuthenticationRequired, PermissionDenied, SessionStoreUnavailable
 from .guards import require, require_machine, require_recent_login
 from .liveness import LivenessChecks, aconfirm_live, confirm_live
-from .loading import load_flow
+from .loading import load_steps, settled_load
 from .login import LoginOptions, complete_login_flow, start_login_flow
 from .logout import end_session_flow, is_same_origin, logout_flow
 from .outcomes import Event, Reason, log_event, reason_of
@@ -398,8 +398,11 @@ class SessionManager(_ManagerBase):
 
         When ``result.response`` is set (the session store is down), send it instead.
         """
+        settled = settled_load(self._ctx, request)
+        if settled is not None:
+            return settled
         try:
-            return self._run(load_flow(self._ctx, request))
+            return self._run(load_steps(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return LoadResult(None, response=self.store_unavailable(request, exc))
 
@@ -612,8 +615,11 @@ class AsyncSessionManager(_ManagerBase):
 
         When ``result.response`` is set (the session store is down), send it instead.
         """
+        settled = settled_load(self._ctx, request)
+        if settled is not None:
+            return settled
         try:
-            result: LoadResult = await self._run(load_flow(self._ctx, request))
+            result: LoadResult = await self._run(load_steps(self._ctx, request))
         except SessionStoreUnavailable as exc:
             return LoadResult(None, response=self.store_unavailable(request, exc))
         return result

@@ -26,6 +26,9 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+#: The default ``headers`` and ``cookies`` of a ``WebRequest``: none.
+_NONE: Mapping[str, str] = MappingProxyType({})
+
 _MAX_QUERY_LENGTH = 16 * 1024
 #: Repeated request headers are joined as RFC 9110 says (``Cookie`` with ``; ``, RFC 6265).
 _JOIN = {"cookie": "; "}
@@ -133,15 +136,19 @@ class RequestCookies(Mapping[str, str]):
     layer) parses nothing.
     """
 
+    __slots__ = ("_cookies", "_from_header", "_header", "_parse", "_repeated")
+
     def __init__(
         self, cookies: Mapping[str, str] | Callable[[], Mapping[str, str]], header: str = ""
     ) -> None:
         self._header = header
-        self._from_header = callable(cookies)
+        self._repeated: frozenset[str] | None = None
         if callable(cookies):
+            self._from_header = True
             self._parse: Callable[[], Mapping[str, str]] | None = cookies
-            self._cookies: Mapping[str, str] = {}
+            self._cookies: Mapping[str, str] = _NONE
         else:
+            self._from_header = False
             self._parse = None
             self._cookies = cookies
 
@@ -165,10 +172,13 @@ class RequestCookies(Mapping[str, str]):
             return name in self._header
         return any(key.startswith(name) for key in self._cookies)
 
-    @cached_property
+    @property
     def repeated(self) -> frozenset[str]:
-        counts = Counter(_cookie_names(self._header))
-        return frozenset(name for name, count in counts.items() if count > 1)
+        """The cookie names the raw header carries more than once (worked out once)."""
+        if self._repeated is None:
+            counts = Counter(_cookie_names(self._header))
+            self._repeated = frozenset(name for name, count in counts.items() if count > 1)
+        return self._repeated
 
     def repeats_any(self, names: Iterable[str]) -> bool:
         """Whether the raw header carries one of ``names`` more than once. A name found at
@@ -206,10 +216,6 @@ def _cookie_names(header: str) -> list[str]:
         if sep:
             names.append(name.strip())
     return names
-
-
-#: The default ``headers`` and ``cookies`` of a ``WebRequest``: none.
-_NONE: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, init=False)
