@@ -28,7 +28,7 @@ from scalekit_emulator import Emulator, EmulatorServer
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
-WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "3"))
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "2"))
 WRK_CONNECTIONS = 32
 COOKIE_SECRET = "benchmark-cookie-secret-" + "c" * 32
 OFFICIAL_COOKIE = "sk_session"
@@ -246,17 +246,21 @@ def compare_http(
     names = list(urls)
     for name in names:
         wrk(urls[name] + "/profile", cookies()[name], 1)  # warm-up
-    rounds = max(3, ROUNDS // 2)
     samples: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(rounds):
+    for index in range(ROUNDS):
         order = names[index % len(names) :] + names[: index % len(names)]
         for name in order:
             samples[name].append(wrk(urls[name] + "/profile", cookies()[name]))
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    base = medians[names[0]]
+    # Each round's throughput against the baseline's of the same round: the machine's speed
+    # drifts over a run, and a round's servers were measured seconds apart.
+    base = samples[names[0]]
     print(label)
     for name in names:
-        print(f"  {name:<12} {medians[name]:8.0f} req/s   x{medians[name] / base:4.2f}")
+        ratios = [value / first for value, first in zip(samples[name], base, strict=True)]
+        print(
+            f"  {name:<12} {statistics.median(samples[name]):8.0f} req/s"
+            f"   x{statistics.median(ratios):4.2f}  (rounds x{min(ratios):4.2f}-{max(ratios):4.2f})"
+        )
 
 
 def python_tool(name: str) -> str:
