@@ -137,7 +137,7 @@ def settled_load(ctx: WebContext, request: WebRequest) -> LoadResult | None:
     for name in ctx.credential_headers:
         if name in headers:
             return None
-    if not request.may_be_signed_in(ctx.settings.session_cookie):
+    if not request.may_carry_cookie(ctx.settings.session_cookie):
         return _ANONYMOUS  # no session cookie either: nothing to read
     cookies = request.cookies
     header = cookies.source if isinstance(cookies, RequestCookies) else None

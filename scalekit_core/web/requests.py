@@ -320,10 +320,15 @@ class WebRequest:
         for name in credential_headers:
             if name in headers:
                 return True
+        return self.may_carry_cookie(session_cookie)
+
+    def may_carry_cookie(self, name: str) -> bool:
+        """Whether a cookie ``name`` (or a chunk ``name.N``) may be there, parsing nothing:
+        ``False`` is certain."""
         cookies = self.cookies
         if isinstance(cookies, RequestCookies):
-            return cookies.mentions(session_cookie)
-        return any(key.startswith(session_cookie) for key in cookies)
+            return cookies.mentions(name)
+        return any(key.startswith(name) for key in cookies)
 
     @property
     def presents_credentials(self) -> bool:
