@@ -70,15 +70,24 @@ def from_header(header: str) -> RequestCookies:
     return RequestCookies(lambda: {k: m.value for k, m in SimpleCookie(header).items()}, header)
 
 
-def test_a_cookie_header_read_to_a_session_is_remembered_lifetimes_still_checked() -> None:
-    now = [1_000_000.0]
-    sessions = SessionManager(
+def clocked(now: list[float], settings: SessionSettings = SETTINGS) -> SessionManager:
+    """A manager whose clock reads ``now[0]``."""
+    return SessionManager(
         ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
-        SETTINGS,
+        settings,
         clock=lambda: now[0],
     )
-    cookies = make_session_cookies(SETTINGS, expires_in=10 * 24 * 3600, now=now[0])
-    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def header_of(cookies: dict[str, str]) -> str:
+    """The raw ``Cookie`` header a browser sends with ``cookies``."""
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def test_a_cookie_header_read_to_a_session_is_remembered_lifetimes_still_checked() -> None:
+    now = [1_000_000.0]
+    sessions = clocked(now)
+    header = header_of(make_session_cookies(SETTINGS, expires_in=10 * 24 * 3600, now=now[0]))
 
     def load(header: str) -> str | None:
         user = sessions.load(WebRequest("GET", "/", "", NAVIGATION, from_header(header))).user
@@ -98,21 +107,16 @@ def test_a_cookie_header_read_to_a_session_is_remembered_lifetimes_still_checked
 
 def test_a_quiet_warm_session_reuses_its_result_until_a_lifetime_check_could_fire() -> None:
     now = [1_000_000.0]
-    sessions = SessionManager(
-        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
-        SETTINGS,
-        clock=lambda: now[0],
-    )
+    sessions = clocked(now)
 
     def load(header: str) -> LoadResult:
         return sessions.load(WebRequest("GET", "/", "", NAVIGATION, from_header(header)))
 
-    def header_of(**kwargs: Any) -> str:
-        cookies = make_session_cookies(SETTINGS, now=now[0], **kwargs)
-        return "; ".join(f"{name}={value}" for name, value in cookies.items())
+    def signed_in(**kwargs: Any) -> str:
+        return header_of(make_session_cookies(SETTINGS, now=now[0], **kwargs))
 
     # Rolling idle expiry: nothing to write for a minute, then the session is rewritten.
-    header = header_of(expires_in=10 * 24 * 3600)
+    header = signed_in(expires_in=10 * 24 * 3600)
     first = load(header)
     assert first.user is not None and first.cookies == ()
     now[0] += 59.0
@@ -121,7 +125,7 @@ def test_a_quiet_warm_session_reuses_its_result_until_a_lifetime_check_could_fir
     rewritten = load(header)
     assert rewritten.user is not None and rewritten.cookies  # the idle timeout renewed
     # A revocation counts on the very next request, quiet or not.
-    header = header_of(expires_in=10 * 24 * 3600)
+    header = signed_in(expires_in=10 * 24 * 3600)
     assert load(header).user is not None and load(header).user is not None
     now[0] += 1.0
     sessions.end_user_sessions("usr_test")
@@ -129,7 +133,7 @@ def test_a_quiet_warm_session_reuses_its_result_until_a_lifetime_check_could_fir
     assert ended.user is None and ended.reason == "session_revoked"
     # An access token due for refresh: the refresh buffer ends the quiet time.
     now[0] += 10.0
-    header = header_of(expires_in=int(SETTINGS.refresh_buffer) + 30, refresh_token=None)
+    header = signed_in(expires_in=int(SETTINGS.refresh_buffer) + 30, refresh_token=None)
     assert load(header).user is not None
     now[0] += 30.0  # within the refresh buffer, no refresh token: still signed in
     assert load(header).user is not None
@@ -138,13 +142,8 @@ def test_a_quiet_warm_session_reuses_its_result_until_a_lifetime_check_could_fir
     # A server-side session is looked up on every request: deleted, it is gone at once.
     store = MemorySessionStore()
     settings = SessionSettings(secrets="s" * 32, base_url="http://127.0.0.1:5000", store=store)
-    stored = SessionManager(
-        ScalekitClient("https://acme.scalekit.test", "skc_1", "secret"),
-        settings,
-        clock=lambda: now[0],
-    )
-    cookies = make_session_cookies(settings, now=now[0], expires_in=3600)
-    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    stored = clocked(now, settings)
+    header = header_of(make_session_cookies(settings, now=now[0], expires_in=3600))
     request = WebRequest("GET", "/", "", NAVIGATION, from_header(header))
     assert stored.load(request).user is not None
     assert stored.end_user_sessions("usr_test") == 1
