@@ -29,7 +29,7 @@ from .persistence import (
     write_session,
 )
 from .refresh import IN_PROGRESS, RefreshFailed
-from .requests import LoadResult, RequestCookies, WebRequest
+from .requests import LoadResult, WebRequest, cookie_source
 from .revocation import session_key
 from .session_data import Machine, SessionData, User, trim_profile, unverified_claims
 
@@ -131,16 +131,11 @@ def settled_load(ctx: WebContext, request: WebRequest) -> LoadResult | None:
     whose ``Cookie`` header, repeated byte for byte, was read before and no lifetime check
     can decide otherwise yet (see ``WebContext.quiet_result``; a revocation still counts).
     Plain code, no generator: the managers call it before they start one."""
-    headers = request.headers
-    if "authorization" in headers:
+    if request.carries_credentials(ctx.credential_headers):
         return None  # a credential to check
-    for name in ctx.credential_headers:
-        if name in headers:
-            return None
     if not request.may_carry_cookie(ctx.settings.session_cookie):
         return _ANONYMOUS  # no session cookie either: nothing to read
-    cookies = request.cookies
-    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    header = cookie_source(request.cookies)
     return ctx.quiet_result(header, ctx.clock()) if header else None
 
 
@@ -167,7 +162,7 @@ def load_steps(ctx: WebContext, request: WebRequest) -> WebFlow[LoadResult]:
         return (yield from _bearer_flow(ctx, token))
     cookies = request.cookies
     now = ctx.clock()
-    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    header = cookie_source(cookies)
     # The cookie store reads without I/O: no generator for it.
     sealed = read_sealed(ctx, cookies)
     stored = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .context import WebContext
 from .cookies import chunk_names, read_chunked
 from .effects import StoreDelete, StoreGet, StoreSet, WebFlow
-from .requests import CookieWrite, RequestCookies
+from .requests import CookieWrite, cookie_source
 from .session_data import SessionData
 
 __all__ = [
@@ -46,7 +46,7 @@ def read_sealed(ctx: WebContext, cookies: Mapping[str, str]) -> StoredSession | 
     """What the session cookie says without asking a store: the session itself for the
     cookie store (or a missing, unreadable cookie), else the raw value to look up."""
     # The cookies parsed from a raw header: a header seen before reads to the same session.
-    header = cookies.source if isinstance(cookies, RequestCookies) else None
+    header = cookie_source(cookies)
     if header and not ctx.server_side:
         known = ctx.session_of_header(header)
         if known is not None:

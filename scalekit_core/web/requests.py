@@ -208,6 +208,12 @@ class RequestCookies(Mapping[str, str]):
         return len(self._parsed)
 
 
+def cookie_source(cookies: Mapping[str, str]) -> str | None:
+    """The raw ``Cookie`` header ``cookies`` are parsed from (see ``RequestCookies.source``),
+    or ``None``: cookies that are a function of that string alone."""
+    return cookies.source if isinstance(cookies, RequestCookies) else None
+
+
 def _cookie_names(header: str) -> list[str]:
     """Every cookie name of a raw ``Cookie`` header, in order (values are not parsed)."""
     names = []
@@ -314,13 +320,18 @@ class WebRequest:
         ``credential_headers``, e.g. an API key's) or may carry the session cookie
         ``session_cookie`` (or its chunks): when not, it is anonymous, and nothing needs to
         be parsed, decrypted or looked up."""
+        return self.carries_credentials(credential_headers) or self.may_carry_cookie(session_cookie)
+
+    def carries_credentials(self, credential_headers: Iterable[str] = ()) -> bool:
+        """Whether the request has an ``Authorization`` header or one of the other
+        ``credential_headers`` (valid or not)."""
         headers = self.headers
         if "authorization" in headers:
             return True
-        for name in credential_headers:
+        for name in credential_headers:  # noqa: SIM110 (a loop: no generator per request)
             if name in headers:
                 return True
-        return self.may_carry_cookie(session_cookie)
+        return False
 
     def may_carry_cookie(self, name: str) -> bool:
         """Whether a cookie ``name`` (or a chunk ``name.N``) may be there, parsing nothing:
